@@ -1,0 +1,28 @@
+"""`Translation`: the one record that inference hands to the pictures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One translated sentence and the attention behind it.
+
+    ``weights[t, s]`` is how much output token ``t`` attended to source token
+    ``s``; shape ``(len(target_tokens), len(source_tokens))``, each row sums to 1.
+    ``score`` is the log-probability of ``target_tokens`` (with the end marker)
+    under the model.
+    """
+
+    source_tokens: list[str]
+    target_tokens: list[str]
+    weights: np.ndarray
+    score: float
+
+    @property
+    def text(self) -> str:
+        """The target tokens joined by spaces."""
+        return " ".join(self.target_tokens)

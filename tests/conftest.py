@@ -1,0 +1,47 @@
+"""Shared fixtures: a tiny trained run, and the real sentence pairs of ../shared/data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+# Small enough to train in seconds, big enough to translate its corpus.
+TINY = dict(corpus_size=800, embedding_dim=32, units=64, epochs=3, batch_size=32, seed=3)
+
+
+@pytest.fixture(scope="session")
+def tiny_config():
+    from seq2seq.config import Config
+
+    return Config(**TINY)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, tiny_config) -> Path:
+    """A run directory written by `seq2seq.training.train` with the tiny configuration."""
+    from seq2seq.training import train
+
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    train(tiny_config, out, log=lambda message: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_translator(tiny_run):
+    from seq2seq import Translator
+
+    return Translator.load(tiny_run)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is absent (a user's clone); these tests need its real pairs")
+    return SHARED_DATA
