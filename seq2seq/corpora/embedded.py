@@ -1,0 +1,427 @@
+"""The embedded English→Spanish corpus: a small grammar with gold word alignments.
+
+It is generated in code so that training needs no network, and it is built to
+give attention something to show:
+
+- reordering: adjectives follow the noun (``the red car`` → ``el coche rojo``),
+  possessives turn around (``Maria's dog`` → ``el perro de María``), questions
+  invert (``is the car red ?`` → ``¿ es rojo el coche ?``);
+- agreement: determiners and adjectives take the noun's gender and number,
+  also across the verb (``the houses are red`` → ``las casas son rojas``);
+- one-to-many and many-to-one words: pronoun drop (``I eat`` → ``como``),
+  negation (``does not eat`` → ``no come``), contraction (``near the`` →
+  ``cerca del``).
+
+Every pair carries its gold alignment: which source words each target word
+translates. The grammar builds both sentences from shared `Word` objects, so an
+alignment is never written by hand and cannot drift from the tokens.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from seq2seq.corpora.pairs import Pair
+
+# --- lexicon -----------------------------------------------------------------
+
+# (english singular, english plural, spanish singular, spanish plural, gender)
+NOUNS: dict[str, list[tuple[str, str, str, str, str]]] = {
+    "person": [
+        ("boy", "boys", "niño", "niños", "m"),
+        ("girl", "girls", "niña", "niñas", "f"),
+        ("man", "men", "hombre", "hombres", "m"),
+        ("woman", "women", "mujer", "mujeres", "f"),
+        ("friend", "friends", "amigo", "amigos", "m"),
+        ("teacher", "teachers", "profesor", "profesores", "m"),
+        ("doctor", "doctors", "médico", "médicos", "m"),
+        ("student", "students", "estudiante", "estudiantes", "m"),
+        ("grandmother", "grandmothers", "abuela", "abuelas", "f"),
+    ],
+    "animal": [
+        ("dog", "dogs", "perro", "perros", "m"),
+        ("cat", "cats", "gato", "gatos", "m"),
+        ("bird", "birds", "pájaro", "pájaros", "m"),
+        ("horse", "horses", "caballo", "caballos", "m"),
+        ("cow", "cows", "vaca", "vacas", "f"),
+    ],
+    "food": [
+        ("apple", "apples", "manzana", "manzanas", "f"),
+        ("cake", "cakes", "pastel", "pasteles", "m"),
+        ("orange", "oranges", "naranja", "naranjas", "f"),
+        ("egg", "eggs", "huevo", "huevos", "m"),
+        ("cookie", "cookies", "galleta", "galletas", "f"),
+        ("sandwich", "sandwiches", "bocadillo", "bocadillos", "m"),
+    ],
+    "readable": [
+        ("book", "books", "libro", "libros", "m"),
+        ("letter", "letters", "carta", "cartas", "f"),
+        ("newspaper", "newspapers", "periódico", "periódicos", "m"),
+        ("story", "stories", "historia", "historias", "f"),
+        ("map", "maps", "mapa", "mapas", "m"),
+    ],
+    "thing": [
+        ("car", "cars", "coche", "coches", "m"),
+        ("table", "tables", "mesa", "mesas", "f"),
+        ("door", "doors", "puerta", "puertas", "f"),
+        ("window", "windows", "ventana", "ventanas", "f"),
+        ("chair", "chairs", "silla", "sillas", "f"),
+        ("shirt", "shirts", "camisa", "camisas", "f"),
+        ("key", "keys", "llave", "llaves", "f"),
+        ("phone", "phones", "teléfono", "teléfonos", "m"),
+        ("box", "boxes", "caja", "cajas", "f"),
+        ("cup", "cups", "taza", "tazas", "f"),
+        ("picture", "pictures", "cuadro", "cuadros", "m"),
+        ("bottle", "bottles", "botella", "botellas", "f"),
+        ("flower", "flowers", "flor", "flores", "f"),
+        ("song", "songs", "canción", "canciones", "f"),
+    ],
+    "place": [
+        ("house", "houses", "casa", "casas", "f"),
+        ("city", "cities", "ciudad", "ciudades", "f"),
+        ("garden", "gardens", "jardín", "jardines", "m"),
+        ("river", "rivers", "río", "ríos", "m"),
+        ("mountain", "mountains", "montaña", "montañas", "f"),
+        ("park", "parks", "parque", "parques", "m"),
+        ("school", "schools", "escuela", "escuelas", "f"),
+        ("street", "streets", "calle", "calles", "f"),
+        ("tree", "trees", "árbol", "árboles", "m"),
+    ],
+}
+
+# english → spanish masculine singular; the other forms follow Spanish rules
+ADJECTIVES = {
+    "red": "rojo", "small": "pequeño", "fast": "rápido", "slow": "lento",
+    "old": "viejo", "new": "nuevo", "white": "blanco", "black": "negro",
+    "beautiful": "hermoso", "tall": "alto", "short": "bajo", "cheap": "barato",
+    "expensive": "caro", "clean": "limpio", "dirty": "sucio", "yellow": "amarillo",
+    "quiet": "tranquilo", "pretty": "bonito", "big": "grande", "green": "verde",
+    "sad": "triste", "strong": "fuerte", "blue": "azul", "happy": "feliz",
+    "young": "joven", "easy": "fácil",
+}  # fmt: skip
+ADJECTIVE_PLURALS = {"feliz": "felices", "joven": "jóvenes", "fácil": "fáciles"}
+
+# english name → (spanish name, gender)
+NAMES = {
+    "maria": ("maría", "f"), "john": ("juan", "m"), "peter": ("pedro", "m"),
+    "ann": ("ana", "f"), "lucy": ("lucía", "f"), "charles": ("carlos", "m"),
+    "sophie": ("sofía", "f"), "joseph": ("josé", "m"), "michael": ("miguel", "m"),
+    "helen": ("elena", "f"),
+}  # fmt: skip
+
+# english (singular, plural) → spanish (m sg, f sg, m pl, f pl)
+DETERMINERS = [
+    (("the", "the"), ("el", "la", "los", "las")),
+    (("a", "some"), ("un", "una", "unos", "unas")),
+    (("this", "these"), ("este", "esta", "estos", "estas")),
+    (("that", "those"), ("ese", "esa", "esos", "esas")),
+    (("my", "my"), ("mi", "mi", "mis", "mis")),
+    (("your", "your"), ("tu", "tu", "tus", "tus")),
+    (("our", "our"), ("nuestro", "nuestra", "nuestros", "nuestras")),
+]
+
+# Spanish present tense in the order of PERSONS below
+# (english base, english third singular, spanish forms, object kinds or () if intransitive)
+VERBS = [
+    ("eat", "eats", "como comes come comemos comen", ("food",)),
+    ("buy", "buys", "compro compras compra compramos compran", ("food", "thing", "readable")),
+    ("see", "sees", "veo ves ve vemos ven", ("thing", "place")),
+    ("read", "reads", "leo lees lee leemos leen", ("readable",)),
+    ("want", "wants", "quiero quieres quiere queremos quieren", ("food", "thing")),
+    ("have", "has", "tengo tienes tiene tenemos tienen", ("thing", "readable")),
+    ("open", "opens", "abro abres abre abrimos abren", ("thing", "readable")),
+    ("wash", "washes", "lavo lavas lava lavamos lavan", ("thing",)),
+    ("find", "finds", "encuentro encuentras encuentra encontramos encuentran",
+     ("thing", "readable")),
+    ("need", "needs", "necesito necesitas necesita necesitamos necesitan", ("food", "thing")),
+    ("sell", "sells", "vendo vendes vende vendemos venden", ("food", "thing", "readable")),
+    ("paint", "paints", "pinto pintas pinta pintamos pintan", ("thing", "place")),
+    ("write", "writes", "escribo escribes escribe escribimos escriben", ("readable",)),
+    ("carry", "carries", "llevo llevas lleva llevamos llevan", ("thing", "food")),
+    ("cook", "cooks", "cocino cocinas cocina cocinamos cocinan", ("food",)),
+    ("draw", "draws", "dibujo dibujas dibuja dibujamos dibujan", ("thing", "place")),
+    ("run", "runs", "corro corres corre corremos corren", ()),
+    ("sleep", "sleeps", "duermo duermes duerme dormimos duermen", ()),
+    ("walk", "walks", "camino caminas camina caminamos caminan", ()),
+    ("swim", "swims", "nado nadas nada nadamos nadan", ()),
+    ("work", "works", "trabajo trabajas trabaja trabajamos trabajan", ()),
+    ("live", "lives", "vivo vives vive vivimos viven", ()),
+    ("play", "plays", "juego juegas juega jugamos juegan", ()),
+    ("dance", "dances", "bailo bailas baila bailamos bailan", ()),
+    ("sing", "sings", "canto cantas canta cantamos cantan", ()),
+]  # fmt: skip
+SER = ("am are is are are", "soy eres es somos son")
+ESTAR = ("am are is are are", "estoy estás está estamos están")
+
+# (english, spanish, person index, number, gender, dropped in spanish)
+PRONOUNS = [
+    ("i", "yo", 0, "sg", "m", True),
+    ("you", "tú", 1, "sg", "m", True),
+    ("he", "él", 2, "sg", "m", False),
+    ("she", "ella", 2, "sg", "f", False),
+    ("we", "nosotros", 3, "pl", "m", True),
+    ("they", "ellos", 4, "pl", "m", False),
+]
+
+# english → spanish words; a trailing "de" contracts with a following "el"
+PREPOSITIONS = {
+    "in": ("en",), "on": ("sobre",), "with": ("con",), "without": ("sin",),
+    "for": ("para",), "near": ("cerca", "de"), "under": ("debajo", "de"),
+    "behind": ("detrás", "de"),
+}  # fmt: skip
+
+PROPER = {*(name for name in NAMES), *(name for name, _ in NAMES.values()), "i"}
+
+
+# --- sentence building ---------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Word:
+    """One source word; target words point at the `Word`s they translate."""
+
+    text: str
+
+
+@dataclass
+class Phrase:
+    """A source phrase and its translation, in their own word orders.
+
+    ``target`` holds ``(text, source words it translates)`` pairs.
+    """
+
+    source: list[Word] = field(default_factory=list)
+    target: list[tuple[str, tuple[Word, ...]]] = field(default_factory=list)
+
+
+@dataclass
+class NounPhrase:
+    phrase: Phrase
+    person: int
+    number: str  # "sg" | "pl"
+    gender: str  # "m" | "f"
+    dropped: bool = False  # a subject pronoun that Spanish leaves out
+    pronoun: Word | None = None
+
+
+def _agree(masculine: str, gender: str, number: str) -> str:
+    """Inflect a Spanish adjective given in the masculine singular."""
+    if masculine.endswith("o"):
+        stem = masculine[:-1]
+        form = stem + ("o" if gender == "m" else "a")
+        return form + "s" if number == "pl" else form
+    if number == "sg":
+        return masculine
+    if masculine in ADJECTIVE_PLURALS:
+        return ADJECTIVE_PLURALS[masculine]
+    return masculine + ("s" if masculine.endswith("e") else "es")
+
+
+def _slot(gender: str, number: str) -> int:
+    return {"m": 0, "f": 1}[gender] + (2 if number == "pl" else 0)
+
+
+class Grammar:
+    """Samples aligned sentence pairs; deterministic for a given ``random.Random``."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    # noun phrases ---------------------------------------------------------------
+
+    def noun_phrase(self, kinds: tuple[str, ...], possessive: bool = True) -> NounPhrase:
+        kind = self.rng.choice(kinds)
+        en_sg, en_pl, es_sg, es_pl, gender = self.rng.choice(NOUNS[kind])
+        number = "pl" if self.chance(0.35) else "sg"
+        noun = Word(en_pl if number == "pl" else en_sg)
+        noun_es = es_pl if number == "pl" else es_sg
+        adjective = self._adjective_phrase(gender, number) if self.chance(0.6) else None
+
+        phrase = Phrase()
+        if possessive and self.chance(0.2):
+            owner_en = self.rng.choice(list(NAMES))
+            owner, marker = Word(owner_en), Word("'s")
+            phrase.source = [owner, marker]
+            if adjective:
+                phrase.source += adjective.source
+            phrase.source.append(noun)
+            article = DETERMINERS[0][1][_slot(gender, number)]
+            phrase.target = [(article, (marker,)), (noun_es, (noun,))]
+            if adjective:
+                phrase.target += adjective.target
+            phrase.target += [("de", (marker,)), (NAMES[owner_en][0], (owner,))]
+        else:
+            (en_sg_det, en_pl_det), es_forms = self.rng.choice(DETERMINERS)
+            determiner = Word(en_pl_det if number == "pl" else en_sg_det)
+            phrase.source = [determiner]
+            if adjective:
+                phrase.source += adjective.source
+            phrase.source.append(noun)
+            phrase.target = [(es_forms[_slot(gender, number)], (determiner,)), (noun_es, (noun,))]
+            if adjective:
+                phrase.target += adjective.target
+        return NounPhrase(phrase, person=2 if number == "sg" else 4, number=number, gender=gender)
+
+    def _adjective_phrase(self, gender: str, number: str) -> Phrase:
+        english = self.rng.choice(list(ADJECTIVES))
+        adjective = Word(english)
+        phrase = Phrase([adjective], [(_agree(ADJECTIVES[english], gender, number), (adjective,))])
+        if self.chance(0.2):
+            very = Word("very")
+            phrase.source.insert(0, very)
+            phrase.target.insert(0, ("muy", (very,)))
+        return phrase
+
+    def subject(self, kinds: tuple[str, ...]) -> NounPhrase:
+        roll = self.rng.random()
+        if roll < 0.4:
+            english, spanish, person, number, gender, dropped = self.rng.choice(PRONOUNS)
+            pronoun = Word(english)
+            target = [] if dropped else [(spanish, (pronoun,))]
+            return NounPhrase(Phrase([pronoun], target), person, number, gender, dropped, pronoun)
+        if roll < 0.55:
+            english = self.rng.choice(list(NAMES))
+            name = Word(english)
+            spanish, gender = NAMES[english]
+            return NounPhrase(Phrase([name], [(spanish, (name,))]), 2, "sg", gender)
+        return self.noun_phrase(kinds)
+
+    def prepositional_phrase(self, kinds: tuple[str, ...]) -> Phrase:
+        english = self.rng.choice(list(PREPOSITIONS))
+        preposition = Word(english)
+        object_ = self.noun_phrase(kinds).phrase
+        target = [(spanish, (preposition,)) for spanish in PREPOSITIONS[english]]
+        first, first_words = object_.target[0]
+        if target[-1][0] == "de" and first == "el":
+            target[-1] = ("del", (preposition, *first_words))
+            rest = object_.target[1:]
+        else:
+            rest = object_.target
+        return Phrase([preposition, *object_.source], target + rest)
+
+    # clauses --------------------------------------------------------------------
+
+    def verb_clause(self, question: bool) -> Phrase:
+        base, third, spanish_forms, object_kinds = self.rng.choice(VERBS)
+        subject = self.subject(("person", "animal"))
+        negated = not question and self.chance(0.25)
+        third_person = subject.person == 2
+        verb = Word(third if third_person and not negated and not question else base)
+        verb_words = (subject.pronoun, verb) if subject.dropped else (verb,)
+        verb_es = (spanish_forms.split()[subject.person], verb_words)
+
+        rest = Phrase()
+        if object_kinds:
+            object_ = self.noun_phrase(object_kinds).phrase
+            rest.source += object_.source
+            rest.target += object_.target
+        if self.chance(0.35 if object_kinds else 0.7):
+            place = self.prepositional_phrase(("place", "thing", "person"))
+            rest.source += place.source
+            rest.target += place.target
+
+        auxiliary = Word("does" if third_person else "do")
+        if question:
+            mark, opening = Word("?"), ("¿", (auxiliary,))
+            source = [auxiliary, *subject.phrase.source, verb, *rest.source, mark]
+            target = [opening, verb_es, *subject.phrase.target, *rest.target, ("?", (mark,))]
+            return Phrase(source, target)
+        stop = Word(".")
+        source = [*subject.phrase.source]
+        target = [*subject.phrase.target]
+        if negated:
+            not_ = Word("not")
+            source += [auxiliary, not_]
+            target.append(("no", (not_,)))
+        source += [verb, *rest.source, stop]
+        target += [verb_es, *rest.target, (".", (stop,))]
+        return Phrase(source, target)
+
+    def copula_clause(self, question: bool) -> Phrase:
+        """``X is (not) ADJ`` with ser, or ``X is PREP NP`` with estar."""
+        subject = self.subject(("person", "animal", "thing", "food", "place", "readable"))
+        location = not question and self.chance(0.35)
+        english_forms, spanish_forms = ESTAR if location else SER
+        be = Word(english_forms.split()[subject.person])
+        be_words = (subject.pronoun, be) if subject.dropped else (be,)
+        be_es = (spanish_forms.split()[subject.person], be_words)
+
+        if location:
+            predicate = self.prepositional_phrase(("place", "thing"))
+        else:
+            predicate = self._adjective_phrase(subject.gender, subject.number)
+
+        if question:
+            mark = Word("?")
+            source = [be, *subject.phrase.source, *predicate.source, mark]
+            target = [("¿", (be,)), be_es, *predicate.target, *subject.phrase.target]
+            return Phrase(source, [*target, ("?", (mark,))])
+        stop = Word(".")
+        source = [*subject.phrase.source, be]
+        target = [*subject.phrase.target]
+        if not location and self.chance(0.2):
+            not_ = Word("not")
+            source.append(not_)
+            target.append(("no", (not_,)))
+        source += [*predicate.source, stop]
+        target += [be_es, *predicate.target, (".", (stop,))]
+        return Phrase(source, target)
+
+    def sentence(self) -> Phrase:
+        roll = self.rng.random()
+        if roll < 0.5:
+            return self.verb_clause(question=False)
+        if roll < 0.65:
+            return self.verb_clause(question=True)
+        if roll < 0.9:
+            return self.copula_clause(question=False)
+        return self.copula_clause(question=True)
+
+
+# --- rendering -----------------------------------------------------------------
+
+
+def render(tokens: list[str]) -> str:
+    """Write tokens as a sentence: capitals, no space before ``.``/``?``/``'s``."""
+    text = ""
+    for token in tokens:
+        shown = token.capitalize() if token in PROPER else token
+        if text and token not in {".", "?", "'s"} and not text.endswith("¿"):
+            text += " "
+        text += shown
+    return text[0].upper() + text[1:] if text[0] != "¿" else "¿" + text[1].upper() + text[2:]
+
+
+def to_pair(phrase: Phrase) -> Pair:
+    position = {id(word): index for index, word in enumerate(phrase.source)}
+    alignment = frozenset(
+        (target_index, position[id(word)])
+        for target_index, (_, words) in enumerate(phrase.target)
+        for word in words
+    )
+    return Pair(
+        source=render([word.text for word in phrase.source]),
+        target=render([text for text, _ in phrase.target]),
+        alignment=alignment,
+    )
+
+
+def generate(size: int, seed: int, min_length: int = 3, max_length: int = 15) -> list[Pair]:
+    """``size`` distinct pairs, each side ``min_length`` to ``max_length`` tokens.
+
+    The same ``size`` and ``seed`` always give the same pairs in the same order.
+    """
+    grammar = Grammar(random.Random(seed))
+    pairs: dict[str, Pair] = {}
+    while len(pairs) < size:
+        phrase = grammar.sentence()
+        lengths = (len(phrase.source), len(phrase.target))
+        if min(lengths) < min_length or max(lengths) > max_length:
+            continue
+        pair = to_pair(phrase)
+        pairs.setdefault(pair.source, pair)
+    return list(pairs.values())
