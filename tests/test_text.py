@@ -1,0 +1,48 @@
+"""Normalization and the Keras vocabularies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seq2seq.text import END, PAD, START, UNK, build_vectorizer, normalize, tokenize, with_markers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The red car is fast.", "the red car is fast ."),
+        ("¿Dónde está el niño?", "¿ dónde está el niño ?"),
+        ("Maria's dog", "maria 's dog"),
+        ("Maria\u2019s dog", "maria 's dog"),
+        ("  many   spaces\there ", "many spaces here"),
+        ("Ça va, Élodie !", "ça va , élodie !"),
+        ("NIÑO", "niño"),
+    ],
+)
+def test_normalize(text, expected):
+    assert normalize(text) == expected
+
+
+def test_normalize_composes_accents_written_as_two_code_points():
+    assert normalize("nin\u0303o") == "niño"
+
+
+def test_tokenize_of_blank_text_is_empty():
+    assert tokenize(" \t ") == []
+
+
+def test_vectorizer_reserves_padding_unknown_start_and_end():
+    vectorizer = build_vectorizer([with_markers("el perro come"), with_markers("el gato")])
+    vocabulary = vectorizer.get_vocabulary()
+    assert vocabulary[:2] == [PAD, UNK]
+    assert {START, END, "el", "perro", "gato", "come"} <= set(vocabulary)
+    ids = vectorizer(["el loro come"]).to_list()[0]
+    assert ids == [vocabulary.index("el"), 1, vocabulary.index("come")]
+
+
+def test_vectorizer_from_a_saved_vocabulary_maps_the_same():
+    learned = build_vectorizer(["a b c", "a b", "a"])
+    restored = build_vectorizer(vocabulary=learned.get_vocabulary())
+    texts = ["a b c d", "c a"]
+    np.testing.assert_array_equal(learned(texts).to_tensor(), restored(texts).to_tensor())
