@@ -1,0 +1,164 @@
+"""`Translator`: load a run directory, translate sentences, return their attention.
+
+Greedy decoding runs as one compiled TensorFlow loop per batch (no Python between
+steps); each step keeps the attention row it used, so the weights returned are
+exactly the ones that chose each word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seq2seq import artifacts
+from seq2seq.config import Config
+from seq2seq.errors import UserError
+from seq2seq.model import Seq2Seq
+from seq2seq.pipeline import Vectorizers
+from seq2seq.text import END, START, build_vectorizer, normalize, with_markers
+from seq2seq.translation import Translation
+
+BATCH_SIZE = 256
+
+
+def max_steps(source_lengths):
+    """The longest translation allowed for sources of these lengths."""
+    return 2 * source_lengths + 10
+
+
+class Translator:
+    """Translate with a trained `Seq2Seq` and its vocabularies."""
+
+    def __init__(self, model: Seq2Seq, vectorizers: Vectorizers, config: Config | None = None):
+        self.model = model
+        self.vectorizers = vectorizers
+        self.config = config
+        self.source_vocabulary = np.array(vectorizers.source.get_vocabulary())
+        self.target_vocabulary = np.array(vectorizers.target.get_vocabulary())
+        lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
+        self.start_id, self.end_id = lookup[START], lookup[END]
+        self._greedy = tf.function(
+            self._greedy_loop,
+            input_signature=[tf.TensorSpec([None, None], tf.int64)],
+        )
+
+    @classmethod
+    def load(cls, run_dir: str | Path) -> Translator:
+        """Load the model and vocabularies that ``train.py`` wrote to ``run_dir``."""
+        run_dir = Path(run_dir)
+        if not run_dir.is_dir():
+            raise UserError(
+                f"{run_dir} is not a directory; pass a run directory written by train.py."
+            )
+        config = Config.load(run_dir / artifacts.CONFIG)
+        source_vocabulary = artifacts.read_vocabulary(run_dir / artifacts.SOURCE_VOCABULARY)
+        target_vocabulary = artifacts.read_vocabulary(run_dir / artifacts.TARGET_VOCABULARY)
+        vectorizers = Vectorizers(
+            build_vectorizer(vocabulary=source_vocabulary),
+            build_vectorizer(vocabulary=target_vocabulary),
+        )
+        model_path = run_dir / artifacts.MODEL
+        if not model_path.exists():
+            raise UserError(f"{model_path} is missing; training did not finish, so retrain.")
+        try:
+            model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
+        except Exception as error:  # Keras raises many types for a damaged file
+            raise UserError(f"{model_path} cannot be loaded ({error}); retrain the run.") from error
+        return cls(model, vectorizers, config)
+
+    # --- public ------------------------------------------------------------------
+
+    def translate(self, sentence: str) -> Translation:
+        return self.translate_batch([sentence])[0]
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        """Greedy translations of ``sentences``, batched; in the order given."""
+        normalized = [self._normalize(sentence) for sentence in sentences]
+        results: list[Translation | None] = [None] * len(normalized)
+        # Sorting by length keeps padding, and wasted decoding steps, small.
+        order = sorted(range(len(normalized)), key=lambda i: len(normalized[i].split()))
+        for begin in range(0, len(order), BATCH_SIZE):
+            chunk = order[begin : begin + BATCH_SIZE]
+            source = self.vectorizers.source(tf.constant([normalized[i] for i in chunk]))
+            tokens, weights, scores = self._greedy(source.to_tensor())
+            rows = zip(source.numpy(), tokens.numpy(), weights.numpy(), scores.numpy())
+            for index, row in zip(chunk, rows):
+                results[index] = self._record(*row)
+        return results
+
+    def align(self, sources: Sequence[str], targets: Sequence[str]) -> list[Translation]:
+        """The attention the model pays while reading given translations (teacher forcing).
+
+        Each `Translation` holds ``targets[i]`` as ``target_tokens`` and, as
+        ``score``, its log-probability under the model.
+        """
+        translations = []
+        for begin in range(0, len(sources), BATCH_SIZE):
+            source_ids = self.vectorizers.source(
+                tf.constant([self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]])
+            )
+            target_ids = self.vectorizers.target(
+                tf.constant(
+                    [with_markers(normalize(t)) for t in targets[begin : begin + BATCH_SIZE]]
+                )
+            )
+            logits, weights = self.model.forward(
+                source_ids.to_tensor(), target_ids.to_tensor()[:, :-1], training=False
+            )
+            log_probs = tf.nn.log_softmax(logits).numpy()
+            rows = zip(source_ids.numpy(), target_ids.numpy(), log_probs, weights.numpy())
+            for source_row, target_row, row_log_probs, row_weights in rows:
+                target_out = target_row[1:]
+                score = row_log_probs[np.arange(len(target_out)), target_out].sum()
+                translations.append(self._record(source_row, target_out, row_weights, score))
+        return translations
+
+    # --- decoding ------------------------------------------------------------------
+
+    def _greedy_loop(self, source):
+        """source ``(B, S)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``, scores ``(B,)``."""
+        keys, mask, states = self.model.encode(source)
+        batch = tf.shape(source)[0]
+        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        token = tf.fill([batch], tf.constant(self.start_id, tf.int64))
+        done = tf.zeros([batch], tf.bool)
+        scores = tf.zeros([batch])
+        tokens = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        for step in tf.range(tf.reduce_max(limits)):
+            logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
+            log_probs = tf.nn.log_softmax(logits)  # (B, V)
+            token = tf.argmax(log_probs, axis=-1)  # (B,)
+            scores += tf.where(done, 0.0, tf.reduce_max(log_probs, axis=-1))
+            token = tf.where(done, tf.zeros_like(token), token)
+            tokens = tokens.write(step, token)
+            weights = weights.write(step, step_weights)
+            done = done | tf.equal(token, self.end_id) | (step + 1 >= limits)
+            if tf.reduce_all(done):
+                break
+        return tf.transpose(tokens.stack()), tf.transpose(weights.stack(), [1, 0, 2]), scores
+
+    def _record(self, source_ids, target_ids, weights, score) -> Translation:
+        """Cut padding and everything from ``[END]`` on; look the ids up."""
+        stops = np.flatnonzero((target_ids == self.end_id) | (target_ids == 0))
+        length = int(stops[0]) if len(stops) else len(target_ids)
+        source_length = len(source_ids)
+        return Translation(
+            source_tokens=[str(t) for t in self.source_vocabulary[source_ids]],
+            target_tokens=[str(t) for t in self.target_vocabulary[target_ids[:length]]],
+            weights=np.asarray(weights[:length, :source_length], dtype=np.float32),
+            score=float(score),
+        )
+
+    @staticmethod
+    def _normalize(sentence: str) -> str:
+        if not isinstance(sentence, str):
+            raise UserError(f"Sentences must be text, got {type(sentence).__name__}.")
+        normalized = normalize(sentence)
+        if not normalized:
+            raise UserError("The sentence is empty; give at least one word to translate.")
+        return normalized

@@ -1,0 +1,185 @@
+"""The encoder-decoder: a bidirectional RNN encoder, attention, and a GRU decoder.
+
+Reading order: `Encoder` turns source ids into one vector per source token
+(the keys); `Decoder` runs a GRU over the target so far, asks `Attention`
+where to look, and predicts the next token; `Seq2Seq` ties them together for
+``fit`` (teacher forcing: all target steps at once) and exposes the two pieces
+that decoding uses one step at a time (`Seq2Seq.encode`, `Decoder.step`).
+
+Shapes use B = batch, S = source length, T = target length, U = units,
+E = embedding size, V = vocabulary size.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from seq2seq.attention import Attention
+from seq2seq.config import Config
+
+
+def _rnn(kind: str, units: int, **kwargs) -> keras.layers.Layer:
+    layer = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[kind]
+    return layer(units, return_sequences=True, return_state=True, **kwargs)
+
+
+@keras.saving.register_keras_serializable(package="seq2seq")
+class Encoder(keras.layers.Layer):
+    """Source ids ``(B, S)`` → keys ``(B, S, U)`` and a summary ``(B, U)``.
+
+    Each direction has U/2 units, so the concatenated keys have the decoder's
+    size U and every attention score, dot products included, can compare them.
+    """
+
+    def __init__(self, vocab_size, embedding_dim, units, rnn="gru", layers=1, dropout=0.0, **kw):
+        super().__init__(**kw)
+        self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
+        self.rnn, self.layers, self.dropout = rnn, layers, dropout
+        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim)
+        self.embedding_dropout = keras.layers.Dropout(dropout)
+        self.rnns = [
+            keras.layers.Bidirectional(_rnn(rnn, units // 2), merge_mode="concat")
+            for _ in range(layers)
+        ]
+
+    def call(self, source, training=False):
+        mask = ops.not_equal(source, 0)  # (B, S)
+        keys = self.embedding_dropout(self.embedding(source), training=training)  # (B, S, E)
+        for rnn in self.rnns:
+            keys, *states = rnn(keys, mask=mask, training=training)  # (B, S, U)
+        # The last layer's final states: [h_fw, h_bw] for GRU, [h_fw, c_fw, h_bw, c_bw] for LSTM.
+        half = len(states) // 2
+        summary = ops.concatenate([states[0], states[half]], axis=-1)  # (B, U)
+        return keys, summary, mask
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim,
+            "units": self.units, "rnn": self.rnn, "layers": self.layers, "dropout": self.dropout,
+        }  # fmt: skip
+
+
+@keras.saving.register_keras_serializable(package="seq2seq")
+class Decoder(keras.layers.Layer):
+    """GRU over the target so far, attention over the keys, next-token logits.
+
+    The attention query is the GRU's output at each step (Luong et al., 2015):
+    it has just read the previous token and asks which source token comes next.
+    Because the query does not depend on the previous context, training runs
+    the GRU over all target steps at once and attends for all of them in one
+    matrix product.
+    """
+
+    def __init__(self, vocab_size, embedding_dim, units, layers=1, score="additive", dropout=0.0,
+                 **kw):  # fmt: skip
+        super().__init__(**kw)
+        self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
+        self.layers, self.score, self.dropout = layers, score, dropout
+        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim)
+        self.embedding_dropout = keras.layers.Dropout(dropout)
+        self.bridges = [keras.layers.Dense(units, activation="tanh") for _ in range(layers)]
+        self.rnns = [_rnn("gru", units) for _ in range(layers)]
+        self.attention = Attention(score, units=units)
+        self.combine = keras.layers.Dense(units, activation="tanh")
+        self.output_dropout = keras.layers.Dropout(dropout)
+        self.project = keras.layers.Dense(vocab_size)
+
+    def initial_states(self, summary):
+        """One start state ``(B, U)`` per GRU layer, from the encoder's summary."""
+        return [bridge(summary) for bridge in self.bridges]
+
+    def call(self, target_in, keys, source_mask, states, training=False):
+        """Teacher forcing. target_in ``(B, T)`` → logits ``(B, T, V)``, weights ``(B, T, S)``."""
+        x = self.embedding_dropout(self.embedding(target_in), training=training)  # (B, T, E)
+        for index, rnn in enumerate(self.rnns):
+            x, _ = rnn(x, initial_state=states[index], training=training)  # (B, T, U)
+        return self._predict(x, keys, source_mask, training)
+
+    def step(self, token, keys, source_mask, states):
+        """One decoding step. token ``(B,)`` → logits ``(B, V)``, weights ``(B, S)``, states."""
+        x = self.embedding(token)  # (B, E)
+        new_states = []
+        for rnn, state in zip(self.rnns, states):
+            x, state = rnn.cell(x, state)  # (B, U)
+            new_states.append(state[0] if isinstance(state, (list, tuple)) else state)
+        logits, weights = self._predict(x[:, None, :], keys, source_mask, training=False)
+        return logits[:, 0], weights[:, 0], new_states
+
+    def _predict(self, query, keys, source_mask, training):
+        context, weights = self.attention(query, keys, mask=source_mask)  # (B, T, U), (B, T, S)
+        hidden = self.combine(ops.concatenate([context, query], axis=-1))  # (B, T, U)
+        logits = self.project(self.output_dropout(hidden, training=training))  # (B, T, V)
+        return logits, weights
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim,
+            "units": self.units, "layers": self.layers, "score": self.score,
+            "dropout": self.dropout,
+        }  # fmt: skip
+
+
+@keras.saving.register_keras_serializable(package="seq2seq")
+class Seq2Seq(keras.Model):
+    """``model((source, target_in))`` → next-token logits ``(B, T, V)``, for ``fit``."""
+
+    def __init__(self, source_vocab_size, target_vocab_size, embedding_dim=128, units=256,
+                 encoder="gru", encoder_layers=1, decoder_layers=1, attention="additive",
+                 dropout=0.0, **kw):  # fmt: skip
+        super().__init__(**kw)
+        self.settings = {
+            "source_vocab_size": source_vocab_size, "target_vocab_size": target_vocab_size,
+            "embedding_dim": embedding_dim, "units": units, "encoder": encoder,
+            "encoder_layers": encoder_layers, "decoder_layers": decoder_layers,
+            "attention": attention, "dropout": dropout,
+        }  # fmt: skip
+        self.encoder = Encoder(source_vocab_size, embedding_dim, units, encoder, encoder_layers,
+                               dropout)  # fmt: skip
+        self.decoder = Decoder(target_vocab_size, embedding_dim, units, decoder_layers, attention,
+                               dropout)  # fmt: skip
+
+    @classmethod
+    def from_config_and_vocabularies(cls, config: Config, source_size: int, target_size: int):
+        return cls(
+            source_size, target_size, config.embedding_dim, config.units, config.encoder,
+            config.encoder_layers, config.decoder_layers, config.attention, config.dropout,
+        )  # fmt: skip
+
+    def encode(self, source, training=False):
+        """source ``(B, S)`` → keys ``(B, S, U)``, source mask ``(B, S)``, decoder start states."""
+        keys, summary, mask = self.encoder(source, training=training)
+        return keys, mask, self.decoder.initial_states(summary)
+
+    def forward(self, source, target_in, training=False):
+        """Teacher forcing with the attention: logits ``(B, T, V)``, weights ``(B, T, S)``."""
+        keys, mask, states = self.encode(source, training=training)
+        return self.decoder(target_in, keys, mask, states, training=training)
+
+    def call(self, inputs, training=False):
+        source, target_in = inputs
+        logits, _ = self.forward(source, target_in, training=training)
+        return logits
+
+    def get_config(self):
+        return {**super().get_config(), **self.settings}
+
+
+@keras.saving.register_keras_serializable(package="seq2seq")
+def masked_loss(target_out, logits):
+    """Mean cross-entropy over real target tokens; padding (id 0) counts for nothing."""
+    mask = ops.cast(ops.not_equal(target_out, 0), "float32")
+    loss = keras.losses.sparse_categorical_crossentropy(target_out, logits, from_logits=True)
+    return ops.sum(loss * mask) / ops.maximum(ops.sum(mask), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="seq2seq")
+def masked_accuracy(target_out, logits):
+    """Share of real target tokens predicted right under teacher forcing."""
+    mask = ops.cast(ops.not_equal(target_out, 0), "float32")
+    hits = ops.cast(
+        ops.equal(ops.cast(target_out, "int32"), ops.argmax(logits, axis=-1)), "float32"
+    )
+    return ops.sum(hits * mask) / ops.maximum(ops.sum(mask), 1.0)

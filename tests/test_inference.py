@@ -1,0 +1,79 @@
+"""Translator: loading a run, greedy decoding, and the attention it returns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seq2seq import Translation, Translator
+from seq2seq.errors import UserError
+
+SENTENCES = ["The red car is fast.", "Maria's dog does not eat the cake.", "Is the house big?"]
+
+
+def test_translation_weights_have_one_row_per_output_and_one_column_per_input(tiny_translator):
+    translation = tiny_translator.translate("The small cat sleeps.")
+    assert isinstance(translation, Translation)
+    assert translation.source_tokens == ["the", "small", "cat", "sleeps", "."]
+    assert translation.weights.shape == (
+        len(translation.target_tokens),
+        len(translation.source_tokens),
+    )
+    np.testing.assert_allclose(translation.weights.sum(axis=1), 1.0, atol=1e-5)
+    assert translation.score <= 0.0
+
+
+def test_greedy_weights_equal_a_teacher_forced_pass_over_the_output(tiny_translator):
+    translations = tiny_translator.translate_batch(SENTENCES)
+    forced = tiny_translator.align(SENTENCES, [t.text for t in translations])
+    for greedy, teacher_forced in zip(translations, forced):
+        assert teacher_forced.target_tokens == greedy.target_tokens
+        np.testing.assert_allclose(greedy.weights, teacher_forced.weights, atol=1e-5)
+
+
+def test_greedy_score_equals_the_teacher_forced_log_probability(tiny_translator):
+    translation = tiny_translator.translate(SENTENCES[0])
+    forced = tiny_translator.align([SENTENCES[0]], [translation.text])[0]
+    assert translation.score == pytest.approx(forced.score, abs=1e-4)
+
+
+def test_a_batch_translates_like_one_sentence_at_a_time(tiny_translator):
+    sentences = [*SENTENCES, "We swim.", "Does John read the newspapers under the old tree?"]
+    batch = tiny_translator.translate_batch(sentences)
+    for sentence, batched in zip(sentences, batch):
+        alone = tiny_translator.translate(sentence)
+        assert batched.target_tokens == alone.target_tokens
+        np.testing.assert_allclose(batched.weights, alone.weights, atol=1e-5)
+
+
+def test_unknown_words_show_as_unk_in_the_source_tokens(tiny_translator):
+    translation = tiny_translator.translate("The zebra eats.")
+    assert translation.source_tokens == ["the", "[UNK]", "eats", "."]
+
+
+@pytest.mark.parametrize("sentence", ["", "   \t"])
+def test_an_empty_sentence_is_a_user_error(tiny_translator, sentence):
+    with pytest.raises(UserError, match="empty"):
+        tiny_translator.translate(sentence)
+
+
+def test_translations_stop_at_a_length_derived_from_the_source(tiny_translator):
+    translation = tiny_translator.translate("dog " * 30)
+    assert len(translation.target_tokens) <= 2 * 30 + 10
+
+
+def test_loading_a_directory_that_is_not_a_run_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match=r"config\.json is missing"):
+        Translator.load(tmp_path)
+    with pytest.raises(UserError, match="not a directory"):
+        Translator.load(tmp_path / "nowhere")
+
+
+def test_loading_a_run_with_a_damaged_model_is_a_user_error(tiny_run, tmp_path):
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    for path in tiny_run.iterdir():
+        (damaged / path.name).write_bytes(path.read_bytes())
+    (damaged / "model.keras").write_bytes(b"not a zip file")
+    with pytest.raises(UserError, match="cannot be loaded"):
+        Translator.load(damaged)

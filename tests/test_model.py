@@ -1,0 +1,62 @@
+"""The encoder-decoder: it learns, it saves, and every configuration builds."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from seq2seq.config import SCORES, Config
+from seq2seq.corpora import embedded
+from seq2seq.corpora.pairs import Corpus
+from seq2seq.inference import Translator
+from seq2seq.pipeline import make_dataset
+from seq2seq.text import tokenize
+from seq2seq.training import build_model, build_vectorizers
+
+
+def _fit(pairs, config, epochs):
+    corpus = Corpus("few", pairs, [], [])
+    vectorizers = build_vectorizers(corpus)
+    batches = make_dataset(pairs, vectorizers, config.batch_size, shuffle=True, seed=0)
+    keras.utils.set_random_seed(0)
+    model = build_model(config, vectorizers, int(batches.cardinality()))
+    model.fit(batches, epochs=epochs, verbose=0, shuffle=False)
+    return Translator(model, vectorizers, config)
+
+
+def test_a_tiny_model_overfits_a_few_dozen_pairs():
+    pairs = embedded.generate(40, seed=9)
+    config = Config(embedding_dim=32, units=64, batch_size=8, dropout=0.0, learning_rate=1e-2,
+                    epochs=40)  # fmt: skip
+    translator = _fit(pairs, config, epochs=config.epochs)
+    translations = translator.translate_batch([pair.source for pair in pairs])
+    right = sum(t.target_tokens == tokenize(p.target) for t, p in zip(translations, pairs))
+    assert right == len(pairs)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        *({"attention": score} for score in SCORES),
+        {"encoder": "lstm"},
+        {"encoder_layers": 2, "decoder_layers": 2},
+    ],
+    ids=lambda settings: "-".join(f"{k}={v}" for k, v in settings.items()),
+)
+def test_every_configuration_trains_saves_and_reloads(settings, tmp_path):
+    config = Config(embedding_dim=8, units=16, batch_size=16, **settings)
+    translator = _fit(embedded.generate(48, seed=4), config, epochs=1)
+    model = translator.model
+    source = np.array([[5, 6, 7, 0], [8, 9, 0, 0]])
+    target_in = np.array([[2, 5, 6], [2, 7, 0]])
+
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False, safe_mode=True)
+    expected_logits, expected_weights = model.forward(source, target_in)
+    logits, weights = loaded.forward(source, target_in)
+    np.testing.assert_allclose(np.asarray(logits), np.asarray(expected_logits), atol=1e-6)
+    np.testing.assert_allclose(np.asarray(weights), np.asarray(expected_weights), atol=1e-6)
+    assert np.asarray(weights).shape == (2, 3, 4)
+    assert np.all(np.asarray(weights)[1, :, 2:] == 0)
