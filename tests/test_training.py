@@ -35,9 +35,11 @@ def test_history_has_one_entry_per_epoch(tiny_run, tiny_config):
     assert history["loss"][-1] < history["loss"][0]
 
 
-def test_test_pairs_and_alignments_line_up(tiny_run):
+def test_test_pairs_and_alignments_line_up(tiny_run, tiny_config):
     pairs = (tiny_run / artifacts.TEST_PAIRS).read_text(encoding="utf-8").splitlines()
     alignments = (tiny_run / artifacts.TEST_ALIGNMENT).read_text().splitlines()
-    assert len(pairs) == len(alignments) == 80
+    assert (
+        len(pairs) == len(alignments) == round(tiny_config.corpus_size * tiny_config.test_fraction)
+    )
     assert all(line.count("\t") == 1 for line in pairs)
     assert all("-" in link for line in alignments for link in line.split())
