@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from seq2seq import artifacts
 from seq2seq.config import Config
 
@@ -43,3 +45,18 @@ def test_test_pairs_and_alignments_line_up(tiny_run, tiny_config):
     )
     assert all(line.count("\t") == 1 for line in pairs)
     assert all("-" in link for line in alignments for link in line.split())
+
+
+def test_the_same_seed_repeats_the_run(tiny_run, tiny_config, tmp_path):
+    from seq2seq import Translator
+    from seq2seq.training import train
+
+    again = train(tiny_config, tmp_path / "again", log=lambda message: None)
+    first = json.loads((tiny_run / artifacts.METRICS).read_text())
+    for name in ("exact_match", "bleu", "aer", "epochs"):
+        assert again[name] == first[name], name
+    sentence = "The small cat sleeps."
+    expected = Translator.load(tiny_run).translate(sentence)
+    repeated = Translator.load(tmp_path / "again").translate(sentence)
+    assert repeated.target_tokens == expected.target_tokens
+    np.testing.assert_array_equal(repeated.weights, expected.weights)
