@@ -77,7 +77,10 @@ def test_vocabulary_has_at_least_150_words_per_side():
         ("negation", lambda s, t: "does not" in s and " no " in t),
         ("subject-pronoun drop", lambda s, t: s.startswith("i ") and "yo" not in t.split()),
         ("possessive reordering", lambda s, t: "'s" in s and " de " in t),
-        ("contraction", lambda s, t: " del " in t),
+        ("contraction de + el", lambda s, t: " del " in t),
+        ("contraction a + el", lambda s, t: t.startswith("al ")),
+        ("object pronoun before the verb", lambda s, t: "helps him" in s and "lo ayuda" in t),
+        ("gustar agrees with what is liked", lambda s, t: " like" in s and " gustan " in t),
         ("question inversion", lambda s, t: t.startswith("¿") and s.endswith("?")),
         ("accents and ñ", lambda s, t: "ñ" in t and "á" in t),
     ],
@@ -95,6 +98,20 @@ def test_pronoun_drop_aligns_the_verb_with_pronoun_and_verb():
             assert {(0, 0), (0, 1)} <= pair.alignment
             return
     pytest.fail("no sentence starting with 'I eat' in 6,000 pairs")
+
+
+def test_gustar_turns_the_sentence_around():
+    for pair in embedded.generate(6000, seed=2):
+        source, target = tokenize(pair.source), tokenize(pair.target)
+        if source[:2] == ["maria", "likes"]:
+            plural = target[4] in {"los", "las", "unos", "unas", "estos", "estas", "esos", "esas",
+                                   "mis", "tus", "nuestros", "nuestras"}  # fmt: skip
+            assert target[:4] == ["a", "maría", "le", "gustan" if plural else "gusta"]
+            links = {(target[t], source[s]) for t, s in pair.alignment}
+            assert {("a", "maria"), ("maría", "maria"), ("le", "maria")} <= links
+            assert ("gusta", "likes") in links or ("gustan", "likes") in links
+            return
+    pytest.fail("no sentence starting with 'Maria likes' in 6,000 pairs")
 
 
 def test_rendered_sentences_are_written_like_sentences(pairs):

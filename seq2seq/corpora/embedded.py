@@ -151,6 +151,15 @@ VERBS = [
     ("dance", "dances", "bailo bailas baila bailamos bailan", ()),
     ("sing", "sings", "canto cantas canta cantamos cantan", ()),
 ]  # fmt: skip
+# verbs whose object is a person, so it can be an object pronoun
+PERSON_VERBS = [
+    ("see", "sees", "veo ves ve vemos ven"),
+    ("help", "helps", "ayudo ayudas ayuda ayudamos ayudan"),
+    ("call", "calls", "llamo llamas llama llamamos llaman"),
+    ("know", "knows", "conozco conoces conoce conocemos conocen"),
+    ("visit", "visits", "visito visitas visita visitamos visitan"),
+    ("love", "loves", "amo amas ama amamos aman"),
+]
 SER = ("am are is are are", "soy eres es somos son")
 ESTAR = ("am are is are are", "estoy estás está estamos están")
 
@@ -164,12 +173,26 @@ PRONOUNS = [
     ("they", "ellos", 4, "pl", "m", False),
 ]
 
-# english → spanish words; a trailing "de" contracts with a following "el"
+# object pronoun: (english, spanish clitic, person index)
+OBJECT_PRONOUNS = [
+    ("me", "me", 0), ("you", "te", 1), ("him", "lo", 2), ("her", "la", 2),
+    ("us", "nos", 3), ("them", "los", 4),
+]  # fmt: skip
+# who likes, for "gustar": spanish dative clitic by person index; third persons add "a X"
+DATIVES = ("me", "te", "le", "nos", "les")
+
+# english → (spanish words, what can follow); a trailing "de" contracts with "el"
 PREPOSITIONS = {
-    "in": ("en",), "on": ("sobre",), "with": ("con",), "without": ("sin",),
-    "for": ("para",), "near": ("cerca", "de"), "under": ("debajo", "de"),
-    "behind": ("detrás", "de"),
-}  # fmt: skip
+    "in": (("en",), ("place", "thing")),
+    "on": (("sobre",), ("thing",)),
+    "near": (("cerca", "de"), ("place", "thing")),
+    "under": (("debajo", "de"), ("thing",)),
+    "behind": (("detrás", "de"), ("place", "thing")),
+    "with": (("con",), ("person", "animal")),
+    "without": (("sin",), ("person", "animal")),
+    "for": (("para",), ("person",)),
+}
+LOCATIVE = ("in", "on", "near", "under", "behind")
 
 PROPER = {*(name for name in NAMES), *(name for name, _ in NAMES.values()), "i"}
 
@@ -184,6 +207,9 @@ class Word:
     text: str
 
 
+TargetWord = tuple[str, tuple[Word, ...]]  # a target word and the source words it translates
+
+
 @dataclass
 class Phrase:
     """A source phrase and its translation, in their own word orders.
@@ -192,7 +218,7 @@ class Phrase:
     """
 
     source: list[Word] = field(default_factory=list)
-    target: list[tuple[str, tuple[Word, ...]]] = field(default_factory=list)
+    target: list[TargetWord] = field(default_factory=list)
 
 
 @dataclass
@@ -201,6 +227,7 @@ class NounPhrase:
     person: int
     number: str  # "sg" | "pl"
     gender: str  # "m" | "f"
+    head: Word  # the noun, name or pronoun
     dropped: bool = False  # a subject pronoun that Spanish leaves out
     pronoun: Word | None = None
 
@@ -216,6 +243,15 @@ def _agree(masculine: str, gender: str, number: str) -> str:
     if masculine in ADJECTIVE_PLURALS:
         return ADJECTIVE_PLURALS[masculine]
     return masculine + ("s" if masculine.endswith("e") else "es")
+
+
+def _contract(words: list[TargetWord], following: list[TargetWord]) -> list[TargetWord]:
+    """Join ``words`` and ``following``, writing "de el" as "del" and "a el" as "al"."""
+    (last, last_links), (first, first_links) = words[-1], following[0]
+    if last in ("de", "a") and first == "el":
+        contracted = {"de": "del", "a": "al"}[last]
+        return [*words[:-1], (contracted, (*last_links, *first_links)), *following[1:]]
+    return [*words, *following]
 
 
 def _slot(gender: str, number: str) -> int:
@@ -264,7 +300,8 @@ class Grammar:
             phrase.target = [(es_forms[_slot(gender, number)], (determiner,)), (noun_es, (noun,))]
             if adjective:
                 phrase.target += adjective.target
-        return NounPhrase(phrase, person=2 if number == "sg" else 4, number=number, gender=gender)
+        person = 2 if number == "sg" else 4
+        return NounPhrase(phrase, person, number, gender, head=noun)
 
     def _adjective_phrase(self, gender: str, number: str) -> Phrase:
         english = self.rng.choice(list(ADJECTIVES))
@@ -282,64 +319,93 @@ class Grammar:
             english, spanish, person, number, gender, dropped = self.rng.choice(PRONOUNS)
             pronoun = Word(english)
             target = [] if dropped else [(spanish, (pronoun,))]
-            return NounPhrase(Phrase([pronoun], target), person, number, gender, dropped, pronoun)
+            phrase = Phrase([pronoun], target)
+            return NounPhrase(phrase, person, number, gender, pronoun, dropped, pronoun)
         if roll < 0.55:
             english = self.rng.choice(list(NAMES))
             name = Word(english)
             spanish, gender = NAMES[english]
-            return NounPhrase(Phrase([name], [(spanish, (name,))]), 2, "sg", gender)
+            return NounPhrase(Phrase([name], [(spanish, (name,))]), 2, "sg", gender, name)
         return self.noun_phrase(kinds)
 
-    def prepositional_phrase(self, kinds: tuple[str, ...]) -> Phrase:
-        english = self.rng.choice(list(PREPOSITIONS))
+    def prepositional_phrase(self, locative: bool = False) -> Phrase:
+        english = self.rng.choice(LOCATIVE if locative else list(PREPOSITIONS))
+        spanish_words, kinds = PREPOSITIONS[english]
         preposition = Word(english)
         object_ = self.noun_phrase(kinds).phrase
-        target = [(spanish, (preposition,)) for spanish in PREPOSITIONS[english]]
-        first, first_words = object_.target[0]
-        if target[-1][0] == "de" and first == "el":
-            target[-1] = ("del", (preposition, *first_words))
-            rest = object_.target[1:]
-        else:
-            rest = object_.target
-        return Phrase([preposition, *object_.source], target + rest)
+        target = [(spanish, (preposition,)) for spanish in spanish_words]
+        return Phrase([preposition, *object_.source], _contract(target, object_.target))
 
     # clauses --------------------------------------------------------------------
 
     def verb_clause(self, question: bool) -> Phrase:
-        base, third, spanish_forms, object_kinds = self.rng.choice(VERBS)
+        """``X (does not) VERB (OBJECT) (PP) .`` or ``does X VERB ... ?``.
+
+        An object pronoun moves before the Spanish verb: ``she helps him`` →
+        ``ella lo ayuda``.
+        """
         subject = self.subject(("person", "animal"))
-        negated = not question and self.chance(0.25)
-        third_person = subject.person == 2
-        verb = Word(third if third_person and not negated and not question else base)
+        rest, clitic = Phrase(), []
+        if self.chance(0.2):
+            base, third, spanish_forms = self.rng.choice(PERSON_VERBS)
+            english, spanish, _ = self.rng.choice(
+                [o for o in OBJECT_PRONOUNS if o[2] != subject.person or o[2] in (2, 4)]
+            )
+            pronoun = Word(english)
+            rest.source.append(pronoun)
+            clitic.append((spanish, (pronoun,)))
+            place_chance = 0.35
+        else:
+            base, third, spanish_forms, object_kinds = self.rng.choice(VERBS)
+            if object_kinds:
+                rest = self.noun_phrase(object_kinds).phrase
+            place_chance = 0.35 if object_kinds else 0.7
+        if self.chance(place_chance):
+            place = self.prepositional_phrase()
+            rest = Phrase(rest.source + place.source, rest.target + place.target)
+
+        verb, auxiliary, negation, not_ = self._english_verb(subject, base, third, question)
         verb_words = (subject.pronoun, verb) if subject.dropped else (verb,)
-        verb_es = (spanish_forms.split()[subject.person], verb_words)
-
-        rest = Phrase()
-        if object_kinds:
-            object_ = self.noun_phrase(object_kinds).phrase
-            rest.source += object_.source
-            rest.target += object_.target
-        if self.chance(0.35 if object_kinds else 0.7):
-            place = self.prepositional_phrase(("place", "thing", "person"))
-            rest.source += place.source
-            rest.target += place.target
-
-        auxiliary = Word("does" if third_person else "do")
+        verb_group = [*clitic, (spanish_forms.split()[subject.person], verb_words)]
         if question:
-            mark, opening = Word("?"), ("¿", (auxiliary,))
-            source = [auxiliary, *subject.phrase.source, verb, *rest.source, mark]
-            target = [opening, verb_es, *subject.phrase.target, *rest.target, ("?", (mark,))]
-            return Phrase(source, target)
-        stop = Word(".")
-        source = [*subject.phrase.source]
-        target = [*subject.phrase.target]
-        if negated:
-            not_ = Word("not")
-            source += [auxiliary, not_]
-            target.append(("no", (not_,)))
-        source += [verb, *rest.source, stop]
-        target += [verb_es, *rest.target, (".", (stop,))]
-        return Phrase(source, target)
+            return _question(
+                auxiliary,
+                [*subject.phrase.source, verb, *rest.source],
+                [*verb_group, *subject.phrase.target, *rest.target],
+            )
+        return _statement(
+            [*subject.phrase.source, *negation, verb, *rest.source],
+            subject.phrase.target, not_, [*verb_group, *rest.target],
+        )  # fmt: skip
+
+    def liking_clause(self, question: bool) -> Phrase:
+        """``X likes Y`` → ``(a X) le gusta Y``: Spanish turns it around.
+
+        The thing liked is the grammatical subject in Spanish, so the verb agrees
+        with it (``gusta``/``gustan``), and the one who likes becomes a dative
+        clitic (``me``, ``te``, ``le``, ...) with ``a X`` before it unless X is a
+        dropped pronoun.
+        """
+        subject = self.subject(("person",))
+        liked = self.noun_phrase(("food", "thing", "animal", "readable", "place"))
+        like, auxiliary, negation, not_ = self._english_verb(subject, "like", "likes", question)
+        experiencer = (
+            [] if subject.dropped else _contract([("a", (subject.head,))], subject.phrase.target)
+        )
+        predicate = [
+            (DATIVES[subject.person], (subject.head,)),
+            ("gustan" if liked.number == "pl" else "gusta", (like,)),
+            *liked.phrase.target,
+        ]
+        if question:
+            return _question(
+                auxiliary, [*subject.phrase.source, like, *liked.phrase.source],
+                [*experiencer, *predicate],
+            )  # fmt: skip
+        return _statement(
+            [*subject.phrase.source, *negation, like, *liked.phrase.source],
+            experiencer, not_, predicate,
+        )  # fmt: skip
 
     def copula_clause(self, question: bool) -> Phrase:
         """``X is (not) ADJ`` with ser, or ``X is PREP NP`` with estar."""
@@ -349,37 +415,63 @@ class Grammar:
         be = Word(english_forms.split()[subject.person])
         be_words = (subject.pronoun, be) if subject.dropped else (be,)
         be_es = (spanish_forms.split()[subject.person], be_words)
-
         if location:
-            predicate = self.prepositional_phrase(("place", "thing"))
+            predicate = self.prepositional_phrase(locative=True)
         else:
             predicate = self._adjective_phrase(subject.gender, subject.number)
 
         if question:
-            mark = Word("?")
-            source = [be, *subject.phrase.source, *predicate.source, mark]
-            target = [("¿", (be,)), be_es, *predicate.target, *subject.phrase.target]
-            return Phrase(source, [*target, ("?", (mark,))])
-        stop = Word(".")
-        source = [*subject.phrase.source, be]
-        target = [*subject.phrase.target]
+            return _question(
+                be, [*subject.phrase.source, *predicate.source],
+                [be_es, *predicate.target, *subject.phrase.target],
+            )  # fmt: skip
+        negation, not_ = [], None
         if not location and self.chance(0.2):
             not_ = Word("not")
-            source.append(not_)
-            target.append(("no", (not_,)))
-        source += [*predicate.source, stop]
-        target += [be_es, *predicate.target, (".", (stop,))]
-        return Phrase(source, target)
+            negation = [not_]
+        return _statement(
+            [*subject.phrase.source, be, *negation, *predicate.source],
+            subject.phrase.target, not_, [be_es, *predicate.target],
+        )  # fmt: skip
+
+    def _english_verb(self, subject: NounPhrase, base: str, third: str, question: bool):
+        """The English verb and its ``do``: ``(verb, auxiliary, negation words, not)``.
+
+        ``does`` asks questions and carries negation, leaving the verb bare.
+        """
+        third_person = subject.person == 2
+        auxiliary = Word("does" if third_person else "do")
+        if not question and self.chance(0.25):
+            not_ = Word("not")
+            return Word(base), auxiliary, [auxiliary, not_], not_
+        return Word(third if third_person and not question else base), auxiliary, [], None
 
     def sentence(self) -> Phrase:
         roll = self.rng.random()
-        if roll < 0.5:
+        if roll < 0.4:
             return self.verb_clause(question=False)
-        if roll < 0.65:
+        if roll < 0.52:
             return self.verb_clause(question=True)
+        if roll < 0.62:
+            return self.liking_clause(question=self.chance(0.25))
         if roll < 0.9:
             return self.copula_clause(question=False)
         return self.copula_clause(question=True)
+
+
+def _question(opening: Word, source: list[Word], target: list[TargetWord]) -> Phrase:
+    """``OPENING ... ?`` → ``¿ ... ?``: ``¿`` translates the word that makes it a question."""
+    mark = Word("?")
+    return Phrase([opening, *source, mark], [("¿", (opening,)), *target, ("?", (mark,))])
+
+
+def _statement(
+    source: list[Word], before: list[TargetWord], not_: Word | None, after: list[TargetWord]
+) -> Phrase:
+    """``SOURCE .`` → ``BEFORE (no) AFTER .``: Spanish negates right before the verb group."""
+    stop = Word(".")
+    negation = [("no", (not_,))] if not_ else []
+    return Phrase([*source, stop], [*before, *negation, *after, (".", (stop,))])
 
 
 # --- rendering -----------------------------------------------------------------
