@@ -4,13 +4,15 @@ It is generated in code so that training needs no network, and it is built to
 give attention something to show:
 
 - reordering: adjectives follow the noun (``the red car`` → ``el coche rojo``),
-  possessives turn around (``Maria's dog`` → ``el perro de María``), questions
-  invert (``is the car red ?`` → ``¿ es rojo el coche ?``);
+  possessives turn around (``Maria's dog`` → ``el perro de María``), object
+  pronouns go before the verb (``she helps him`` → ``ella lo ayuda``), questions
+  invert (``is the car red ?`` → ``¿ es rojo el coche ?``), and ``gustar`` turns
+  the sentence around (``Maria likes the cars`` → ``a María le gustan los coches``);
 - agreement: determiners and adjectives take the noun's gender and number,
   also across the verb (``the houses are red`` → ``las casas son rojas``);
 - one-to-many and many-to-one words: pronoun drop (``I eat`` → ``como``),
   negation (``does not eat`` → ``no come``), contraction (``near the`` →
-  ``cerca del``).
+  ``cerca del``, ``a el`` → ``al``).
 
 Every pair carries its gold alignment: which source words each target word
 translates. The grammar builds both sentences from shared `Word` objects, so an
@@ -194,7 +196,7 @@ PREPOSITIONS = {
 }
 LOCATIVE = ("in", "on", "near", "under", "behind")
 
-PROPER = {*(name for name in NAMES), *(name for name, _ in NAMES.values()), "i"}
+PROPER = {*NAMES, *(name for name, _ in NAMES.values()), "i"}
 
 
 # --- sentence building ---------------------------------------------------------
@@ -269,7 +271,7 @@ class Grammar:
 
     # noun phrases ---------------------------------------------------------------
 
-    def noun_phrase(self, kinds: tuple[str, ...], possessive: bool = True) -> NounPhrase:
+    def noun_phrase(self, kinds: tuple[str, ...]) -> NounPhrase:
         kind = self.rng.choice(kinds)
         en_sg, en_pl, es_sg, es_pl, gender = self.rng.choice(NOUNS[kind])
         number = "pl" if self.chance(0.35) else "sg"
@@ -278,7 +280,7 @@ class Grammar:
         adjective = self._adjective_phrase(gender, number) if self.chance(0.6) else None
 
         phrase = Phrase()
-        if possessive and self.chance(0.2):
+        if self.chance(0.2):
             owner_en = self.rng.choice(list(NAMES))
             owner, marker = Word(owner_en), Word("'s")
             phrase.source = [owner, marker]
