@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,23 @@ TEST_PAIRS = "test.tsv"
 TEST_ALIGNMENT = "test.align"
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically: a temporary file, then a rename."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """``write`` a hidden temporary file beside ``path``, then rename it over ``path``.
+
+    The temporary keeps the suffix, so writers that check it (``model.save``
+    wants ``.keras``) accept it.
+    """
+    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    replace_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -43,14 +50,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def save_model(model, path: Path) -> None:
-    """``model.save`` to a temporary ``.keras`` file, then rename over ``path``."""
-    temporary = path.with_name(f".{path.stem}.partial.keras")
-    try:
-        model.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_atomically(path, model.save)
 
 
 def write_vocabulary(path: Path, vocabulary: list[str]) -> None:
