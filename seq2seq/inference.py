@@ -19,7 +19,7 @@ from seq2seq.config import Config
 from seq2seq.errors import UserError
 from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import Vectorizers
-from seq2seq.text import END, START, build_vectorizer, normalize, with_markers
+from seq2seq.text import END, START, build_vectorizer, normalize
 from seq2seq.translation import Translation
 
 BATCH_SIZE = 256
@@ -101,11 +101,7 @@ class Translator:
             source_ids = self.vectorizers.source(
                 tf.constant([self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]])
             )
-            target_ids = self.vectorizers.target(
-                tf.constant(
-                    [with_markers(normalize(t)) for t in targets[begin : begin + BATCH_SIZE]]
-                )
-            )
+            target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
             logits, weights = self.model.forward(
                 source_ids.to_tensor(), target_ids.to_tensor()[:, :-1], training=False
             )

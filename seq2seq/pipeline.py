@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -21,11 +22,14 @@ class Vectorizers:
     def __init__(self, source, target):
         self.source, self.target = source, target
 
+    def target_ids(self, targets: Sequence[str]) -> tf.RaggedTensor:
+        """Ragged ids ``(N, None)`` of target sentences, wrapped in [START] … [END]."""
+        return self.target(tf.constant([with_markers(normalize(target)) for target in targets]))
+
     def pairs_to_ids(self, pairs: list[Pair]) -> tuple[tf.RaggedTensor, tf.RaggedTensor]:
         """Ragged source ids ``(N, None)`` and target ids with [START]/[END] ``(N, None)``."""
-        sources = [normalize(pair.source) for pair in pairs]
-        targets = [with_markers(normalize(pair.target)) for pair in pairs]
-        return self.source(tf.constant(sources)), self.target(tf.constant(targets))
+        sources = tf.constant([normalize(pair.source) for pair in pairs])
+        return self.source(sources), self.target_ids([pair.target for pair in pairs])
 
 
 def make_dataset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -78,7 +79,7 @@ def train(
     started = time.perf_counter()
     history = model.fit(
         train_batches, validation_data=validation_batches, epochs=config.epochs,
-        callbacks=callbacks, shuffle=False, verbose=2 if not _interactive() else 1,
+        callbacks=callbacks, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
     )  # fmt: skip
     train_seconds = time.perf_counter() - started
 
@@ -102,9 +103,3 @@ def train(
     metrics["train_seconds"] = round(train_seconds, 1)
     artifacts.write_json(out / artifacts.METRICS, metrics)
     return metrics
-
-
-def _interactive() -> bool:
-    import sys
-
-    return sys.stdout.isatty()
