@@ -1,8 +1,8 @@
 """`Translator`: load a run directory, translate sentences, return their attention.
 
-Greedy decoding runs as one compiled TensorFlow loop per batch (no Python between
-steps); each step keeps the attention row it used, so the weights returned are
-exactly the ones that chose each word.
+Decoding, greedy or beam search, runs as one compiled TensorFlow loop per batch
+(no Python between steps); each step keeps the attention row it used, so the
+weights returned are exactly the ones that chose each word.
 """
 
 from __future__ import annotations
@@ -41,10 +41,7 @@ class Translator:
         self.target_vocabulary = np.array(vectorizers.target.get_vocabulary())
         lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
         self.start_id, self.end_id = lookup[START], lookup[END]
-        self._greedy = tf.function(
-            self._greedy_loop,
-            input_signature=[tf.TensorSpec([None, None], tf.int64)],
-        )
+        self._decoders: dict[int, tf.types.experimental.PolymorphicFunction] = {}
 
     @classmethod
     def load(cls, run_dir: str | Path) -> Translator:
@@ -72,21 +69,30 @@ class Translator:
 
     # --- public ------------------------------------------------------------------
 
-    def translate(self, sentence: str) -> Translation:
-        return self.translate_batch([sentence])[0]
+    def translate(self, sentence: str, beam_width: int = 1) -> Translation:
+        return self.translate_batch([sentence], beam_width)[0]
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        """Greedy translations of ``sentences``, batched; in the order given."""
+    def translate_batch(self, sentences: Sequence[str], beam_width: int = 1) -> list[Translation]:
+        """Translations of ``sentences``, batched, in the order given.
+
+        ``beam_width=1`` is greedy decoding; a wider beam keeps that many
+        hypotheses per sentence and returns the most probable finished one,
+        with the attention that hypothesis used.
+        """
+        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+            raise UserError(f"The beam width must be a whole number >= 1, got {beam_width!r}.")
         normalized = [self._normalize(sentence) for sentence in sentences]
+        decode = self._decoder(beam_width)
         results: list[Translation | None] = [None] * len(normalized)
         # Sorting by length keeps padding, and wasted decoding steps, small.
         order = sorted(range(len(normalized)), key=lambda i: len(normalized[i].split()))
-        for begin in range(0, len(order), BATCH_SIZE):
-            chunk = order[begin : begin + BATCH_SIZE]
+        batch_size = max(1, BATCH_SIZE // beam_width)
+        for begin in range(0, len(order), batch_size):
+            chunk = order[begin : begin + batch_size]
             source = self.vectorizers.source(tf.constant([normalized[i] for i in chunk]))
-            tokens, weights, scores = self._greedy(source.to_tensor())
-            rows = zip(source.numpy(), tokens.numpy(), weights.numpy(), scores.numpy())
-            for index, row in zip(chunk, rows):
+            outputs = [output.numpy() for output in decode(source.to_tensor())]
+            tokens, weights, scores = outputs if beam_width == 1 else _backtrack(*outputs)
+            for index, row in zip(chunk, zip(source.numpy(), tokens, weights, scores)):
                 results[index] = self._record(*row)
         return results
 
@@ -115,6 +121,18 @@ class Translator:
 
     # --- decoding ------------------------------------------------------------------
 
+    def _decoder(self, beam_width: int):
+        """The compiled decoding loop for this beam width (traced once per width)."""
+        if beam_width not in self._decoders:
+            loop = (
+                self._greedy_loop
+                if beam_width == 1
+                else lambda source: self._beam_loop(source, beam_width)
+            )
+            signature = [tf.TensorSpec([None, None], tf.int64)]
+            self._decoders[beam_width] = tf.function(loop, input_signature=signature)
+        return self._decoders[beam_width]
+
     def _greedy_loop(self, source):
         """source ``(B, S)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``, scores ``(B,)``."""
         keys, mask, states = self.model.encode(source)
@@ -138,6 +156,52 @@ class Translator:
                 break
         return tf.transpose(tokens.stack()), tf.transpose(weights.stack(), [1, 0, 2]), scores
 
+    def _beam_loop(self, source, beam_width):
+        """Beam search over source ``(B, S)`` with K = ``beam_width`` hypotheses each.
+
+        Returns, per step, each hypothesis' token ``(steps, B, K)``, the
+        hypothesis it extends ``(steps, B, K)`` and the attention row that chose
+        the token ``(steps, B, K, S)``, plus final log-probabilities ``(B, K)``;
+        `_backtrack` follows the pointers back from the best one.
+        """
+        k = beam_width
+        keys, mask, states = self.model.encode(source)
+        batch = tf.shape(source)[0]
+        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        # Hypothesis (b, j) lives in row b * K + j of every flattened tensor.
+        keys, mask = tf.repeat(keys, k, axis=0), tf.repeat(mask, k, axis=0)
+        states = [tf.repeat(state, k, axis=0) for state in states]
+        token = tf.fill([batch * k], tf.constant(self.start_id, tf.int64))
+        # All K hypotheses start identical; only the first may extend, or the
+        # beam would fill with K copies of the same sentence.
+        scores = tf.tile(tf.constant([[0.0] + [-np.inf] * (k - 1)]), [batch, 1])  # (B, K)
+        done = tf.zeros([batch, k], tf.bool)
+        vocabulary_size = len(self.target_vocabulary)
+        # A finished hypothesis may only be extended by padding, at no cost.
+        after_end = tf.constant(np.r_[0.0, np.full(vocabulary_size - 1, -np.inf)], tf.float32)
+        tokens = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        parents = tf.TensorArray(tf.int64, size=0, dynamic_size=True)
+        weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        for step in tf.range(tf.reduce_max(limits)):
+            logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
+            log_probs = tf.reshape(tf.nn.log_softmax(logits), [batch, k, vocabulary_size])
+            log_probs = tf.where(done[..., None], after_end, log_probs)
+            candidates = tf.reshape(scores[..., None] + log_probs, [batch, k * vocabulary_size])
+            scores, best = tf.math.top_k(candidates, k=k)  # (B, K) each
+            parent = tf.cast(best // vocabulary_size, tf.int64)  # (B, K)
+            token_2d = tf.cast(best % vocabulary_size, tf.int64)  # (B, K)
+            rows = tf.reshape(parent + tf.range(batch, dtype=tf.int64)[:, None] * k, [-1])
+            states = [tf.gather(state, rows) for state in states]
+            done = tf.gather(done, parent, batch_dims=1)
+            done = done | tf.equal(token_2d, self.end_id) | (step + 1 >= limits[:, None])
+            token = tf.reshape(token_2d, [-1])
+            tokens = tokens.write(step, token_2d)
+            parents = parents.write(step, parent)
+            weights = weights.write(step, tf.reshape(tf.gather(step_weights, rows), [batch, k, -1]))
+            if tf.reduce_all(done):
+                break
+        return tokens.stack(), parents.stack(), weights.stack(), scores
+
     def _record(self, source_ids, target_ids, weights, score) -> Translation:
         """Cut padding and everything from ``[END]`` on; look the ids up."""
         stops = np.flatnonzero((target_ids == self.end_id) | (target_ids == 0))
@@ -158,3 +222,21 @@ class Translator:
         if not normalized:
             raise UserError("The sentence is empty; give at least one word to translate.")
         return normalized
+
+
+def _backtrack(tokens, parents, weights, scores):
+    """Follow each sentence's best hypothesis back to the first step.
+
+    tokens, parents ``(steps, B, K)``; weights ``(steps, B, K, S)``; scores
+    ``(B, K)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``, scores ``(B,)``.
+    """
+    steps, batch = tokens.shape[:2]
+    rows = np.arange(batch)
+    hypothesis = scores.argmax(axis=1)  # (B,)
+    best_tokens = np.zeros((batch, steps), tokens.dtype)
+    best_weights = np.zeros((batch, steps, weights.shape[-1]), weights.dtype)
+    for step in reversed(range(steps)):
+        best_tokens[:, step] = tokens[step, rows, hypothesis]
+        best_weights[:, step] = weights[step, rows, hypothesis]
+        hypothesis = parents[step, rows, hypothesis]
+    return best_tokens, best_weights, scores.max(axis=1)

@@ -51,6 +51,47 @@ def test_unknown_words_show_as_unk_in_the_source_tokens(tiny_translator):
     assert translation.source_tokens == ["the", "[UNK]", "eats", "."]
 
 
+def test_a_beam_of_one_is_greedy_decoding(tiny_translator):
+    greedy = tiny_translator.translate_batch(SENTENCES)
+    beam = tiny_translator.translate_batch(SENTENCES, beam_width=1)
+    for expected, actual in zip(greedy, beam):
+        assert actual.target_tokens == expected.target_tokens
+        np.testing.assert_array_equal(actual.weights, expected.weights)
+
+
+@pytest.mark.parametrize("beam_width", [2, 5])
+def test_beam_search_returns_the_attention_of_the_hypothesis_it_chose(tiny_translator, beam_width):
+    translations = tiny_translator.translate_batch(SENTENCES, beam_width=beam_width)
+    forced = tiny_translator.align(SENTENCES, [t.text for t in translations])
+    for beam, teacher_forced in zip(translations, forced):
+        assert beam.weights.shape == (len(beam.target_tokens), len(beam.source_tokens))
+        np.testing.assert_allclose(beam.weights, teacher_forced.weights, atol=1e-5)
+        assert beam.score == pytest.approx(teacher_forced.score, abs=1e-4)
+
+
+def test_beam_search_finds_translations_at_least_as_probable_on_the_whole(tiny_translator):
+    sentences = [*SENTENCES, "The zebra eats.", "dog dog dog", "We swim."]
+    greedy = tiny_translator.translate_batch(sentences)
+    beam = tiny_translator.translate_batch(sentences, beam_width=4)
+    assert sum(t.score for t in beam) >= sum(t.score for t in greedy) - 1e-4
+
+
+def test_a_beam_batch_translates_like_one_sentence_at_a_time(tiny_translator):
+    batch = tiny_translator.translate_batch(SENTENCES, beam_width=3)
+    for sentence, batched in zip(SENTENCES, batch):
+        alone = tiny_translator.translate(sentence, beam_width=3)
+        assert batched.target_tokens == alone.target_tokens
+        np.testing.assert_allclose(batched.weights, alone.weights, atol=1e-5)
+
+
+@pytest.mark.parametrize("beam_width", [0, -1, 2.5, True])
+def test_a_beam_width_that_is_not_a_positive_whole_number_is_a_user_error(
+    tiny_translator, beam_width
+):
+    with pytest.raises(UserError, match="beam width"):
+        tiny_translator.translate("The dog eats.", beam_width=beam_width)
+
+
 @pytest.mark.parametrize("sentence", ["", "   \t"])
 def test_an_empty_sentence_is_a_user_error(tiny_translator, sentence):
     with pytest.raises(UserError, match="empty"):
