@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import machine, print_table  # noqa: E402
+
 BARS = {"exact_match": (">=", 0.98), "aer": ("<=", 0.15), "wall_seconds": ("<=", 300.0)}
 
 
@@ -36,21 +39,9 @@ def main() -> int:
         wall = time.perf_counter() - started
         metrics = json.loads((out / "metrics.json").read_text())
     metrics["wall_seconds"] = wall
-    print(f"\nreference run on {platform.node()} ({platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()})")  # fmt: skip
-    print(f"{'measure':<14} {'value':>9}  {'bar':>9}  ok")
-    passed = True
-    for name in ("wall_seconds", "train_seconds", "epochs", "exact_match", "bleu", "aer"):
-        value = metrics[name]
-        bar = ""
-        ok = ""
-        if name in BARS:
-            sign, limit = BARS[name]
-            good = value >= limit if sign == ">=" else value <= limit
-            passed &= good
-            bar, ok = f"{sign} {limit:g}", "yes" if good else "NO"
-        print(f"{name:<14} {value:>9.3f}  {bar:>9}  {ok}")
-    return 0 if passed else 1
+    print(f"\nreference run on {machine()}")
+    names = ("wall_seconds", "train_seconds", "epochs", "exact_match", "bleu", "aer")
+    return 0 if print_table({name: metrics[name] for name in names}, BARS) else 1
 
 
 if __name__ == "__main__":
