@@ -1,0 +1,45 @@
+"""Hand-written attention for the viz tests: short sentences and long made-up ones."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seq2seq.translation import Translation
+
+RED_CAR = Translation(
+    source_tokens=["the", "red", "car", "."],
+    target_tokens=["el", "coche", "rojo", "."],
+    weights=np.array(
+        [
+            [0.97, 0.01, 0.01, 0.01],
+            [0.02, 0.03, 0.94, 0.01],
+            [0.01, 0.95, 0.03, 0.01],
+            [0.00, 0.00, 0.02, 0.98],
+        ]
+    ),
+    score=-0.4,
+)
+
+QUESTION = Translation(
+    source_tokens=["is", "the", "boy", "here", "?"],
+    target_tokens=["¿", "está", "el", "niño", "aquí", "?"],
+    weights=np.array(
+        [
+            [0.40, 0.02, 0.02, 0.01, 0.55],
+            [0.90, 0.03, 0.03, 0.02, 0.02],
+            [0.05, 0.85, 0.05, 0.03, 0.02],
+            [0.02, 0.10, 0.85, 0.02, 0.01],
+            [0.01, 0.01, 0.03, 0.93, 0.02],
+            [0.10, 0.00, 0.05, 0.05, 0.80],
+        ]
+    ),
+    score=-1.2,
+)
+
+
+def sentence(length: int) -> tuple[np.ndarray, list[str], list[str]]:
+    """A near-diagonal (weights, source_tokens, target_tokens) of ``length`` tokens a side."""
+    weights = np.full((length, length), 0.2 / length) + 0.8 * np.eye(length)
+    source_tokens = [f"word{index}" for index in range(length)]
+    target_tokens = [f"palabra{index}" for index in range(length)]
+    return weights, source_tokens, target_tokens

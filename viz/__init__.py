@@ -1,0 +1,26 @@
+"""Pictures of attention: where a sequence-to-sequence model looked while it translated.
+
+Every function takes a ``Translation`` (anything with ``weights``,
+``source_tokens`` and ``target_tokens``) or a tuple ``(weights, source_tokens,
+target_tokens)``, where ``weights`` has shape ``(len(target_tokens),
+len(source_tokens))``. Nothing here imports TensorFlow.
+
+- `plot_heatmap`: the weight matrix as a heatmap (target rows, source columns).
+- `animate_attention`: the heatmap filling in row by row, one frame per decoding step.
+- `plot_token_bars`: the weights behind one target token as bars, or small multiples of all.
+- `to_html`: a standalone interactive page; point at a target word to see what it read.
+- `plot_grid`: several sentences' heatmaps on one sheet with a shared colour bar.
+
+Figures are returned (``matplotlib.figure.Figure``, never pyplot's global
+state) and written only when ``path=`` is given, in the format its extension
+names. ``style="projector"`` (default) or ``"paper"`` picks the look; see `STYLES`.
+"""
+
+from viz.animation import animate_attention
+from viz.bars import plot_token_bars
+from viz.grid import plot_grid
+from viz.heatmap import plot_heatmap
+from viz.html import to_html
+from viz.style import STYLES
+
+__all__ = ["STYLES", "animate_attention", "plot_grid", "plot_heatmap", "plot_token_bars", "to_html"]

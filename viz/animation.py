@@ -1,0 +1,132 @@
+"""Decoding step by step: a frame per target token, the rows written so far, the newest outlined."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib import animation
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from viz._files import format_of, output_path, write_atomically
+from viz._validate import as_attention
+from viz.heatmap import (
+    add_colour_bar,
+    cell_inches,
+    draw_heatmap,
+    heatmap_size,
+)
+from viz.style import CHARACTER_WIDTH, Style, get_style, rc_context
+
+ANIMATION_FORMATS = ("gif", "mp4", "html")
+
+
+def frame_matrix(weights: np.ndarray, step: int) -> np.ma.MaskedArray:
+    """``weights`` (target, source) with rows after ``step`` masked: what frame ``step`` shows."""
+    not_written_yet = np.zeros(weights.shape, dtype=bool)
+    not_written_yet[step + 1 :] = True
+    return np.ma.masked_array(weights, mask=not_written_yet)
+
+
+def animate_attention(
+    translation: Any,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    interval: int = 600,
+    style: str = "projector",
+) -> animation.FuncAnimation:
+    """Animate the heatmap over the decoding steps: frame t shows target rows 0..t.
+
+    ``translation`` is a ``Translation`` or a tuple ``(weights, source_tokens,
+    target_tokens)``, ``weights`` of shape ``(len(target_tokens),
+    len(source_tokens))``; there are ``len(target_tokens)`` frames, ``interval``
+    milliseconds apart. Frame t outlines row t and titles the translation so
+    far. With ``path`` (.gif, .mp4, .html), also writes the animation there;
+    .mp4 needs ffmpeg and raises RuntimeError without it.
+    """
+    attention = as_attention(translation)
+    chosen = get_style(style)
+    target = None if path is None else output_path(path, ANIMATION_FORMATS)
+    if interval <= 0:
+        raise ValueError(f"interval is {interval}; expected a positive number of milliseconds.")
+    if (
+        target is not None
+        and format_of(target) == "mp4"
+        and not animation.writers.is_available("ffmpeg")
+    ):
+        raise RuntimeError(
+            "Writing .mp4 needs ffmpeg, which is not installed; "
+            "install ffmpeg or write .gif/.html instead."
+        )
+    weights = attention.weights
+    target_length, source_length = weights.shape
+    with rc_context(chosen):
+        cell = cell_inches(attention, chosen)
+        width, height = heatmap_size(attention, chosen, cell)
+        # Half an inch more than a heatmap: the title may wrap onto a second line.
+        figure = Figure(figsize=(width, height + 0.5), layout="compressed")
+        ax = figure.add_subplot()
+        image, texts = draw_heatmap(
+            ax,
+            attention,
+            chosen,
+            cell=cell,
+        )
+        add_colour_bar(image, ax, chosen)
+        outline = ax.add_patch(
+            Rectangle(
+                (-0.5, -0.5),
+                source_length,
+                1,
+                fill=False,
+                edgecolor=chosen.highlight,
+                linewidth=4,
+                clip_on=False,
+                zorder=3,  # above the white lines between cells
+            )
+        )
+        wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * chosen.title_size)))
+        title = ax.set_title(textwrap.fill(" ".join(attention.target_tokens), wrap_width))
+        # Lay out once with the longest title, then freeze: frames must not jump or rescale.
+        figure.draw_without_rendering()
+        figure.set_layout_engine("none")
+        # Matplotlib keeps the axis label just clear of the tick labels shown;
+        # pin it where all of them put it, so it stays still as rows appear.
+        label_x = ax.yaxis.label.get_position()[0]  # display pixels
+        ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((label_x, 0))[0], 0.5)
+
+    def show_step(step: int) -> None:
+        image.set_data(frame_matrix(weights, step))
+        for row, row_texts in enumerate(texts):
+            for text in row_texts:
+                text.set_visible(row <= step)
+        ax.set_yticklabels(
+            [token if row <= step else "" for row, token in enumerate(attention.target_tokens)]
+        )
+        outline.set_y(step - 0.5)
+        title.set_text(textwrap.fill(" ".join(attention.target_tokens[: step + 1]), wrap_width))
+
+    movie = animation.FuncAnimation(figure, show_step, frames=target_length, interval=interval)
+    if target is not None:
+        _save(movie, target, chosen, interval)
+    return movie
+
+
+def _save(movie: animation.FuncAnimation, path: Path, style: Style, interval: int) -> None:
+    frames_per_second = 1000 / interval
+    extension = format_of(path)
+    with rc_context(style):
+        if extension == "html":
+            page = movie.to_jshtml(fps=frames_per_second)
+            write_atomically(path, lambda temporary: temporary.write_text(page, encoding="utf-8"))
+            return
+        writer = (
+            animation.PillowWriter(fps=frames_per_second)
+            if extension == "gif"
+            else animation.FFMpegWriter(fps=frames_per_second)
+        )
+        write_atomically(path, lambda temporary: movie.save(temporary, writer, dpi=style.dpi))

@@ -1,0 +1,87 @@
+"""Several sentences on one sheet: a heatmap each, one shared colour bar."""
+
+from __future__ import annotations
+
+import math
+import os
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from viz._files import FIGURE_FORMATS, output_path, save_figure
+from viz._validate import Attention, as_attention
+from viz.heatmap import (
+    add_colour_bar,
+    cell_inches,
+    cell_inches_in,
+    draw_heatmap,
+    heatmap_size,
+)
+from viz.style import CHARACTER_WIDTH, SHEET_MAX_INCHES, Style, get_style, rc_context
+
+
+def plot_grid(
+    translations: Sequence[Any],
+    *,
+    path: str | os.PathLike[str] | None = None,
+    columns: int | None = None,
+    titles: Sequence[str] | None = None,
+    style: str = "projector",
+) -> Figure:
+    """Draw the heatmaps of several translations on one sheet with one shared colour bar.
+
+    Each of ``translations`` is a ``Translation`` or a tuple ``(weights,
+    source_tokens, target_tokens)``, ``weights`` of shape
+    ``(len(target_tokens), len(source_tokens))``. ``columns`` defaults to up to
+    3; ``titles`` (one per translation) default to the target sentences. With
+    ``path`` (.png, .svg, .pdf, .jpg), also writes the figure there.
+    """
+    if len(translations) == 0:
+        raise ValueError("translations is empty; expected at least one translation to draw.")
+    attentions = [as_attention(translation) for translation in translations]
+    chosen = get_style(style)
+    target = None if path is None else output_path(path, FIGURE_FORMATS)
+    if titles is None:
+        titles = [" ".join(attention.target_tokens) for attention in attentions]
+    elif len(titles) != len(attentions):
+        raise ValueError(
+            f"there are {len(titles)} titles for {len(attentions)} translations; "
+            "expected one title per translation."
+        )
+    if columns is None:
+        columns = min(len(attentions), 3)
+    elif columns < 1:
+        raise ValueError(f"columns is {columns}; expected at least 1.")
+    rows = math.ceil(len(attentions) / columns)
+    panel_width, panel_height = _panel_size(attentions, chosen, columns)
+    wrap_width = max(10, int(panel_width * 72 / (CHARACTER_WIDTH * chosen.label_size)))
+    with rc_context(chosen):
+        figure = Figure(figsize=(columns * panel_width, rows * panel_height), layout="compressed")
+        axes = []
+        for number, (attention, title) in enumerate(zip(attentions, titles), start=1):
+            ax = figure.add_subplot(rows, columns, number)
+            image, _ = draw_heatmap(
+                ax,
+                attention,
+                chosen,
+                cell=cell_inches_in(ax, attention, chosen),
+            )
+            ax.set_title(textwrap.fill(title, wrap_width), fontsize=chosen.label_size)
+            axes.append(ax)
+        # Every panel has the same fixed 0..1 scale, so one bar serves them all.
+        add_colour_bar(image, axes, chosen)
+    if target is not None:
+        save_figure(figure, target, chosen)
+    return figure
+
+
+def _panel_size(attentions: list[Attention], style: Style, columns: int) -> tuple[float, float]:
+    """Inches (width, height) of each panel: room for the largest heatmap, the sheet capped."""
+    cell = min(cell_inches(attention, style) for attention in attentions)
+    width = max(heatmap_size(attention, style, cell)[0] for attention in attentions)
+    # Shrinking the cells shrinks a panel less than in proportion: the label margins stay.
+    cell *= min(1.0, SHEET_MAX_INCHES / (columns * width))
+    sizes = [heatmap_size(attention, style, cell) for attention in attentions]
+    return max(width for width, _ in sizes), max(height for _, height in sizes)

@@ -1,0 +1,210 @@
+"""The attention matrix as a heatmap: rows are target tokens (written), columns source (read)."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import Colormap
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
+
+from viz._files import FIGURE_FORMATS, output_path, save_figure
+from viz._validate import Attention, as_attention
+from viz.style import (
+    CHARACTER_WIDTH,
+    SMALLEST_FONT,
+    Style,
+    colormap,
+    get_style,
+    label_inches,
+    label_rotation,
+    rc_context,
+    text_colour_on,
+)
+
+# Numbers in the cells help up to about this many tokens a side; past it they crowd.
+AUTO_ANNOTATE_MAX_TOKENS = 15
+COLOUR_BAR_LABEL = "attention weight"
+
+
+def cell_inches(attention: Attention, style: Style) -> float:
+    """The side of one square cell: the style's size, smaller when the matrix would be too big."""
+    longest_side = max(attention.weights.shape)
+    return min(style.cell_inches, style.max_matrix_inches / longest_side)
+
+
+def cell_inches_in(ax: Axes, attention: Attention, style: Style) -> float:
+    """Roughly the cell side of a heatmap drawn into ``ax``, whose labels take a fifth of it."""
+    box = ax.get_position()
+    target_length, source_length = attention.weights.shape
+    return min(
+        cell_inches(attention, style),
+        0.8 * box.width * ax.figure.get_figwidth() / source_length,
+        0.8 * box.height * ax.figure.get_figheight() / target_length,
+    )
+
+
+def tick_size(cell: float, style: Style) -> float:
+    """The token labels' font size: the style's, shrunk so labels stay within a cell's height."""
+    return max(SMALLEST_FONT, min(style.tick_size, 0.75 * cell * 72))
+
+
+def source_rotation(attention: Attention, cell: float, style: Style) -> float:
+    """Degrees to turn the source labels above columns ``cell`` inches wide."""
+    return label_rotation(attention.source_tokens, tick_size(cell, style), cell)
+
+
+def heatmap_size(attention: Attention, style: Style, cell: float) -> tuple[float, float]:
+    """Inches (width, height) of a figure holding one heatmap, its labels and a colour bar.
+
+    Only a first guess at the margins: constrained layout settles the exact ones.
+    """
+    font = tick_size(cell, style)
+    rotation = math.radians(source_rotation(attention, cell, style))
+    source_labels = label_inches(attention.source_tokens, font) * math.sin(rotation) + font / 72
+    axis_label = 2 * style.label_size / 72
+    colour_bar = 0.35 + 4 * CHARACTER_WIDTH * style.tick_size / 72 + axis_label
+    target_length, source_length = attention.weights.shape
+    width = (
+        source_length * cell
+        + label_inches(attention.target_tokens, font)
+        + axis_label
+        + colour_bar
+        + 0.3
+    )
+    height = target_length * cell + source_labels + axis_label + 2 * style.title_size / 72 + 0.3
+    return width, height
+
+
+def draw_heatmap(
+    ax: Axes, attention: Attention, style: Style, *, cell: float, annotate: bool | None = None
+) -> tuple[AxesImage, list[list[Text]]]:
+    """Draw ``attention`` into ``ax`` without a colour bar; return the image and cell numbers.
+
+    ``annotate=None`` writes numbers when neither side is longer than
+    `AUTO_ANNOTATE_MAX_TOKENS`. They come back as ``texts[target][source]``
+    (empty when not written), so the animation can show them row by row.
+    """
+    # Rows an animation has not reached yet are masked; they show as blank paper.
+    cmap = colormap(style).with_extremes(bad="white")
+    # A fixed 0..1 scale and square cells make pictures of different sentences comparable.
+    image = ax.imshow(
+        attention.weights, cmap=cmap, vmin=0, vmax=1, aspect="equal", interpolation="nearest"
+    )
+    font = tick_size(cell, style)
+    target_length, source_length = attention.weights.shape
+    rotation = source_rotation(attention, cell, style)
+    ax.set_xticks(
+        range(source_length),
+        labels=attention.source_tokens,
+        fontsize=font,
+        rotation=rotation,
+        ha="left" if rotation else "center",
+        rotation_mode="anchor",
+    )
+    ax.set_yticks(range(target_length), labels=attention.target_tokens, fontsize=font)
+    # Source on top: the sentence is read first, then the rows are written below it.
+    ax.xaxis.tick_top()
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel("source (read)")
+    ax.set_ylabel("target (written)")
+    ax.tick_params(length=0)
+    ax.spines[:].set_visible(False)
+    # Thin white lines between cells let the eye follow a row across a projected picture.
+    line_width = min(1.0, cell * 72 / 20)
+    ax.vlines(
+        np.arange(1, source_length) - 0.5,
+        -0.5,
+        target_length - 0.5,
+        colors="white",
+        linewidth=line_width,
+    )
+    ax.hlines(
+        np.arange(1, target_length) - 0.5,
+        -0.5,
+        source_length - 0.5,
+        colors="white",
+        linewidth=line_width,
+    )
+    if annotate is None:
+        annotate = max(attention.weights.shape) <= AUTO_ANNOTATE_MAX_TOKENS
+    texts = _annotate(ax, attention, cmap, style, cell) if annotate else []
+    return image, texts
+
+
+def _annotate(
+    ax: Axes, attention: Attention, cmap: Colormap, style: Style, cell: float
+) -> list[list[Text]]:
+    # "0.00" is four characters; keep them inside the cell.
+    font = max(SMALLEST_FONT, min(style.annotation_size, 0.4 * cell * 72))
+    return [
+        [
+            ax.text(
+                column,
+                row,
+                f"{weight:.2f}",
+                ha="center",
+                va="center",
+                fontsize=font,
+                color=text_colour_on(cmap(min(weight, 1.0))),
+                # Inside the axes anyway: leaving them out of the layout halves its cost.
+                in_layout=False,
+            )
+            for column, weight in enumerate(weights)
+        ]
+        for row, weights in enumerate(attention.weights)
+    ]
+
+
+def add_colour_bar(image: AxesImage, axes: Axes | list[Axes], style: Style) -> Colorbar:
+    """A colour bar for ``image``, labelled, taking its room from ``axes``."""
+    colour_bar = image.figure.colorbar(image, ax=axes, fraction=0.05, pad=0.02)
+    colour_bar.set_label(COLOUR_BAR_LABEL, fontsize=style.label_size)
+    colour_bar.ax.tick_params(labelsize=style.tick_size * 0.85)
+    colour_bar.outline.set_visible(False)
+    return colour_bar
+
+
+def plot_heatmap(
+    translation: Any,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    annotate: bool | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    style: str = "projector",
+) -> Figure:
+    """Draw the attention of one translation as a heatmap with a colour bar.
+
+    ``translation`` is a ``Translation`` or a tuple ``(weights, source_tokens,
+    target_tokens)`` with ``weights`` of shape ``(len(target_tokens),
+    len(source_tokens))``. Rows are target tokens, columns source tokens, the
+    colour scale runs from 0 to 1. ``annotate=None`` writes the weights in the
+    cells when neither side has more than 15 tokens. With ``ax``, draws there
+    and returns its figure. With ``path`` (.png, .svg, .pdf, .jpg), also writes
+    the figure there.
+    """
+    attention = as_attention(translation)
+    chosen = get_style(style)
+    target = None if path is None else output_path(path, FIGURE_FORMATS)
+    with rc_context(chosen):
+        if ax is None:
+            cell = cell_inches(attention, chosen)
+            figure = Figure(figsize=heatmap_size(attention, chosen, cell), layout="compressed")
+            ax = figure.add_subplot()
+        else:
+            figure = ax.figure
+            cell = cell_inches_in(ax, attention, chosen)
+        image, _ = draw_heatmap(ax, attention, chosen, cell=cell, annotate=annotate)
+        add_colour_bar(image, ax, chosen)
+        if title is not None:
+            ax.set_title(title)
+    if target is not None:
+        save_figure(figure, target, chosen)
+    return figure
