@@ -24,6 +24,7 @@ METRICS = "metrics.json"
 HISTORY = "history.json"
 TEST_PAIRS = "test.tsv"
 TEST_ALIGNMENT = "test.align"
+PICTURES = "pictures"  # a folder: what train.py draws of three held-out sentences
 
 
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:

@@ -38,6 +38,7 @@ def train_main(argv: Sequence[str] | None = None) -> int:
 def _train(arguments: argparse.Namespace) -> None:
     config = Config.from_arguments(arguments)
     started = time.perf_counter()
+    from seq2seq import artifacts
     from seq2seq.training import train
 
     metrics = train(config, arguments.out, overwrite=arguments.overwrite)
@@ -52,6 +53,115 @@ def _train(arguments: argparse.Namespace) -> None:
     print(f"\nTest split ({metrics['pairs']:,} pairs):")
     print(format_table(rows))
     print(f"\nRun directory: {arguments.out}")
+
+    samples = held_out_samples(arguments.out / artifacts.TEST_PAIRS)
+    print(f"\nThe attention behind {len(samples)} held-out sentences:")
+    _translate_and_draw(arguments.out, samples, arguments.out / artifacts.PICTURES)
+
+
+def held_out_samples(test_pairs: Path, count: int = 3) -> list[str]:
+    """``count`` test sources, short to long, spread over the lengths in the split."""
+    sources = sorted(
+        {line.split("\t", 1)[0] for line in test_pairs.read_text(encoding="utf-8").splitlines()},
+        key=lambda source: (len(source.split()), source),
+    )
+    picks = {round(q * (len(sources) - 1)) for q in (0.3, 0.6, 0.9)}
+    return [sources[i] for i in sorted(picks)][:count]
+
+
+# --- python -m seq2seq ---------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m seq2seq COMMAND``: translate, ..."""
+    parser = argparse.ArgumentParser(
+        prog="python -m seq2seq",
+        description="Translate with a trained run and draw where its attention looked.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    translate = commands.add_parser(
+        "translate",
+        help="translate sentences and draw their attention",
+        description="Translate sentences with a trained run; write a heatmap, an animation, "
+        "bar charts and an interactive page per sentence.",
+    )
+    translate.add_argument("sentences", nargs="*", metavar="SENTENCE",
+                           help="sentences to translate (quote each one)")  # fmt: skip
+    translate.add_argument("--run", type=Path, required=True,
+                           help="run directory written by train.py")  # fmt: skip
+    translate.add_argument("--file", type=Path,
+                           help="also translate this file's lines (UTF-8)")  # fmt: skip
+    translate.add_argument("--out", type=Path,
+                           help="folder for the pictures (default: RUN/translations)")  # fmt: skip
+    translate.add_argument("--beam", type=_positive_int, default=1, metavar="N",
+                           help="beam width; 1 decodes greedily (default: 1)")  # fmt: skip
+    translate.add_argument("--no-pictures", action="store_true",
+                           help="print the translations only")  # fmt: skip
+    translate.set_defaults(job=_translate)
+
+    arguments = parser.parse_args(argv)
+    return _run_reporting_errors(lambda: arguments.job(arguments))
+
+
+def _translate(arguments: argparse.Namespace) -> None:
+    sentences = list(arguments.sentences)
+    if arguments.file is not None:
+        sentences += read_sentences(arguments.file)
+    if not sentences:
+        raise UserError("Nothing to translate; give sentences as arguments or --file FILE.")
+    out = None if arguments.no_pictures else arguments.out or arguments.run / "translations"
+    _translate_and_draw(arguments.run, sentences, out, arguments.beam)
+
+
+def _translate_and_draw(
+    run: Path, sentences: Sequence[str], out: Path | None, beam_width: int = 1
+) -> None:
+    from seq2seq.inference import Translator
+
+    translations = Translator.load(run).translate_batch(sentences, beam_width)
+    for sentence, translation in zip(sentences, translations):
+        text = translation.text or "(nothing: the model ended at once, so there is no picture)"
+        print(f"  {sentence}\n  → {text}   (log-probability {translation.score:.2f})")
+    if out is not None:
+        from seq2seq.pictures import draw
+
+        paths = draw(translations, out)
+        print(f"\nPictures ({len(paths)} files):")
+        print("\n".join(f"  {path}" for path in paths))
+
+
+def read_sentences(path: Path) -> list[str]:
+    """The non-blank lines of a UTF-8 text file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(
+            f"{path} does not exist; give a text file with one sentence per line."
+        ) from None
+    except IsADirectoryError:
+        raise UserError(
+            f"{path} is a directory; give a text file with one sentence per line."
+        ) from None
+    except UnicodeDecodeError as error:
+        line = text_line_of(path.read_bytes(), error.start)
+        raise UserError(f"{path} is not UTF-8 text (line {line}); save it as UTF-8.") from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def text_line_of(data: bytes, offset: int) -> int:
+    """The 1-based line number of byte ``offset`` in ``data``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def format_table(rows: Sequence[tuple[str, str]]) -> str:

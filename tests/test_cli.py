@@ -1,4 +1,4 @@
-"""``python train.py`` as a user runs it: help, bad flags, a whole tiny run."""
+"""The command lines as a user runs them: ``python train.py`` and ``python -m seq2seq``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,19 @@ def run_train(*arguments: str, timeout: int = 300) -> subprocess.CompletedProces
     )  # fmt: skip
 
 
+def run_module(*arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "seq2seq", *arguments],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def assert_one_clear_error(result: subprocess.CompletedProcess, message: str) -> None:
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_help_documents_every_flag():
     result = run_train("--help")
     assert result.returncode == 0
@@ -42,10 +55,7 @@ def test_help_documents_every_flag():
     ],
 )
 def test_bad_flags_exit_non_zero_with_one_clear_message(arguments, message):
-    result = run_train(*arguments)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert_one_clear_error(run_train(*arguments), message)
 
 
 def test_an_output_directory_holding_a_different_run_is_refused(tmp_path):
@@ -67,3 +77,71 @@ def test_a_tiny_training_run_end_to_end(tmp_path):
     assert "exact match" in result.stdout and "AER" in result.stdout
     assert f"Run directory: {out}" in result.stdout
     assert (out / "model.keras").is_file()
+    # One epoch of a model this small may end a translation at once, which draws nothing.
+    pictures = sorted((out / "pictures").iterdir())
+    drawn = len(pictures) // len(KINDS)
+    assert [path.name.split(".", 1)[1] for path in pictures] == KINDS * drawn
+    assert result.stdout.count("→") == 3
+    assert result.stdout.count("no picture") == 3 - drawn
+    for path in pictures:
+        assert str(path) in result.stdout
+
+
+# --- python -m seq2seq translate ------------------------------------------------------
+
+KINDS = ["attention.gif", "bars.png", "heatmap.png", "page.html"]
+
+
+def test_the_module_command_lists_its_subcommands():
+    result = run_module("--help")
+    assert result.returncode == 0
+    assert "translate" in result.stdout
+
+
+def test_translate_prints_each_translation_and_writes_its_pictures(tiny_run, tmp_path):
+    result = run_module("translate", "--run", str(tiny_run), "--out", str(tmp_path),
+                        "The red car is fast.", "Is the dog big?")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "The red car is fast.\n  → " in result.stdout
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == [f"01-the-red-car-is-fast.{kind}" for kind in KINDS] + [
+        f"02-is-the-dog-big.{kind}" for kind in KINDS
+    ]
+    for name in names:
+        assert str(tmp_path / name) in result.stdout
+
+
+def test_translate_reads_sentences_from_a_file_and_skips_blank_lines(tiny_run, tmp_path):
+    sentences = tmp_path / "sentences.txt"
+    sentences.write_text("The cat sleeps.\n\n  \nWe swim.\n", encoding="utf-8")
+    result = run_module("translate", "--run", str(tiny_run), "--file", str(sentences),
+                        "--beam", "3", "--no-pictures")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("→") == 2
+    assert "Pictures" not in result.stdout
+    assert not (tiny_run / "translations").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([], "Nothing to translate; give sentences as arguments or --file FILE."),
+        (["   "], "The sentence is empty"),
+        (["--file", "missing.txt"], "missing.txt does not exist"),
+        (["--beam", "0", "Hello."], "argument --beam: must be at least 1, got 0"),
+    ],
+)
+def test_translate_refuses_bad_input_with_one_clear_message(tiny_run, arguments, message):
+    assert_one_clear_error(run_module("translate", "--run", str(tiny_run), *arguments), message)
+
+
+def test_translate_names_the_line_of_a_file_that_is_not_utf8(tiny_run, tmp_path):
+    sentences = tmp_path / "latin1.txt"
+    sentences.write_bytes("The cat.\nThe café.\n".encode("latin-1"))
+    result = run_module("translate", "--run", str(tiny_run), "--file", str(sentences))
+    assert_one_clear_error(result, f"{sentences} is not UTF-8 text (line 2)")
+
+
+def test_translate_with_a_directory_that_is_not_a_run_is_refused(tmp_path):
+    result = run_module("translate", "--run", str(tmp_path / "nowhere"), "Hello.")
+    assert_one_clear_error(result, "is not a directory; pass a run directory written by train.py")
