@@ -12,20 +12,33 @@ if TYPE_CHECKING:
 
 PAD, UNK, START, END = "", "[UNK]", "[START]", "[END]"
 
-_PUNCTUATION = re.compile(r"([.,;:!?¿¡\"()])")
+_PUNCTUATION = re.compile(r"([.,;:!?¿¡\"()«»“”…])")
 _POSSESSIVE = re.compile(r"(\w)'s\b")
+# French (and Catalan, Italian, Portuguese) elision: "l'homme" reads as "l' homme",
+# so "homme" is one token whatever article comes before it.
+_ELISION = re.compile(r"\b(qu|jusqu|lorsqu|puisqu|[cdjlmnst])'(?=\w)")
+# A hyphen between words starts a token of its own: "calme-toi" → "calme -toi",
+# "dá-me" → "dá -me"; the verb is then the same token as without its clitic.
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
 
 def normalize(text: str) -> str:
     """Lowercase, keep accents and ñ, and set punctuation apart as its own token.
 
+    An English possessive, a French elided article or pronoun and a word after a
+    hyphen become tokens of their own; other contractions (``don't``) stay whole.
+
     >>> normalize("¿Es rojo el coche de María?")
     '¿ es rojo el coche de maría ?'
     >>> normalize("Maria's dog is big.")
     "maria 's dog is big ."
+    >>> normalize("Qu'est-ce que c'est ?")
+    "qu' est -ce que c' est ?"
     """
     text = unicodedata.normalize("NFC", text).replace("\u2019", "'").lower()
     text = _POSSESSIVE.sub(r"\1 's", text)
+    text = _ELISION.sub(r"\1' ", text)
+    text = _HYPHEN.sub(" -", text)
     text = _PUNCTUATION.sub(r" \1 ", text)
     return " ".join(text.split())
 
@@ -40,19 +53,27 @@ def with_markers(normalized: str) -> str:
 
 
 def build_vectorizer(
-    texts: Iterable[str] | None = None, vocabulary: list[str] | None = None
+    texts: Iterable[str] | None = None,
+    vocabulary: list[str] | None = None,
+    max_words: int | None = None,
 ) -> keras.layers.TextVectorization:
     """A `TextVectorization` over normalized, space-separated text.
 
-    Either learn the vocabulary from ``texts`` (most frequent first) or take a
-    saved ``vocabulary`` as it is. Index 0 is padding and index 1 is ``[UNK]``;
-    target texts carry ``[START]``/``[END]`` (`with_markers`), so those two are
-    learned like any other token.
+    Either learn the vocabulary from ``texts`` (most frequent first, at most
+    ``max_words`` tokens besides padding and ``[UNK]``; rarer ones read as
+    ``[UNK]``) or take a saved ``vocabulary`` as it is. Index 0 is padding and
+    index 1 is ``[UNK]``; target texts carry ``[START]``/``[END]``
+    (`with_markers`), so those two are learned like any other token (they occur
+    in every sentence, so a cap keeps them).
     """
     import keras
 
     vectorizer = keras.layers.TextVectorization(
-        standardize=None, split="whitespace", output_mode="int", ragged=True
+        max_tokens=None if max_words is None else max_words + 2,
+        standardize=None,
+        split="whitespace",
+        output_mode="int",
+        ragged=True,
     )
     if vocabulary is not None:
         vectorizer.set_vocabulary(vocabulary)

@@ -18,6 +18,12 @@ from seq2seq.text import END, PAD, START, UNK, build_vectorizer, normalize, toke
         ("  many   spaces\there ", "many spaces here"),
         ("Ça va, Élodie !", "ça va , élodie !"),
         ("NIÑO", "niño"),
+        ("L'homme qu'il aime.", "l' homme qu' il aime ."),
+        ("C\u2019est jusqu'à demain, aujourd'hui.", "c' est jusqu' à demain , aujourd'hui ."),
+        ("Qu'est-ce que c'est ?", "qu' est -ce que c' est ?"),
+        ("Calme-toi ! Dá-me isso.", "calme -toi ! dá -me isso ."),
+        ("Je\u202fsuis «\u00a0prêt\u00a0»…", "je suis « prêt » …"),
+        ("I'm sure you don't.", "i'm sure you don't ."),
     ],
 )
 def test_normalize(text, expected):
@@ -39,6 +45,13 @@ def test_vectorizer_reserves_padding_unknown_start_and_end():
     assert {START, END, "el", "perro", "gato", "come"} <= set(vocabulary)
     ids = vectorizer(["el loro come"]).to_list()[0]
     assert ids == [vocabulary.index("el"), 1, vocabulary.index("come")]
+
+
+def test_vectorizer_keeps_only_the_most_frequent_words_when_capped():
+    texts = [with_markers("a a a b b c"), with_markers("a b d")]
+    vocabulary = build_vectorizer(texts, max_words=4).get_vocabulary()
+    assert vocabulary[:2] == [PAD, UNK]
+    assert sorted(vocabulary[2:]) == sorted(["a", "b", START, END])
 
 
 def test_vectorizer_from_a_saved_vocabulary_maps_the_same():
