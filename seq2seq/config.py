@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,20 +20,67 @@ from seq2seq.errors import UserError
 
 RNN_KINDS = ("gru", "lstm")
 SCORES = ("additive", "dot", "general", "scaled_dot")
-CORPUS_KINDS = ("embedded",)
+# kind → how to write it; `seq2seq.corpora.load_corpus` reads each
+CORPUS_KINDS = {
+    "embedded": "embedded",
+    "tsv": "tsv:PATH",
+    "tfds": "tfds:NAME[/CONFIG]",
+    "anki": "anki:LANGUAGE",
+}
 
 
-def _option(default: Any, help: str, choices: tuple[str, ...] | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "choices": choices})
+def _option(
+    default: Any,
+    help: str,
+    choices: tuple[str, ...] | None = None,
+    unset: str = "none",
+    metavar: str | None = None,
+) -> Any:
+    """A field with its ``--help`` text; ``unset`` says what a default of None means."""
+    metadata = {"help": help, "choices": choices, "unset": unset, "metavar": metavar}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Config:
     # data
-    corpus: str = _option("embedded", "where the sentence pairs come from: embedded")
+    corpus: str = _option(
+        "embedded",
+        "where the sentence pairs come from: embedded (English→Spanish grammar), tsv:PATH "
+        "(source<TAB>target lines), tfds:NAME[/CONFIG] (a tensorflow-datasets translation "
+        "dataset), anki:LANGUAGE (English→LANGUAGE pairs from manythings.org/anki, e.g. anki:spa)",
+    )
     corpus_size: int = _option(24_000, "pairs generated for the embedded corpus")
+    reverse: bool = _option(False, "translate the other way: the corpus' target becomes the source")
+    max_length: int | None = _option(
+        None, "drop pairs with more than N tokens on either side", unset="no limit"
+    )
+    max_pairs: int | None = _option(
+        None,
+        "keep the first N pairs that --max-length lets through, of the file or of each split "
+        "of a dataset (Anki files go shortest first)",
+        unset="all",
+    )
+    source_language: str | None = _option(
+        None, "tfds: the dataset's language to translate from", unset="the dataset's own",
+        metavar="KEY",
+    )  # fmt: skip
+    target_language: str | None = _option(
+        None, "tfds: the dataset's language to translate into", unset="the dataset's own",
+        metavar="KEY",
+    )  # fmt: skip
+    data_dir: str | None = _option(
+        None,
+        "where tensorflow-datasets keeps downloads and prepared data (tfds:, anki:)",
+        unset="its own, ~/tensorflow_datasets",
+        metavar="DIR",
+    )
     validation_fraction: float = _option(0.1, "share of pairs held out for validation")
     test_fraction: float = _option(0.1, "share of pairs held out for the final test")
+    max_vocabulary: int | None = _option(
+        None, "keep the N most frequent tokens of each side; rarer ones read as [UNK]",
+        unset="every token of the training pairs",
+    )  # fmt: skip
     # model
     embedding_dim: int = _option(128, "size of the token embeddings, both sides")
     units: int = _option(256, "decoder GRU units; each encoder direction gets half")
@@ -50,9 +98,11 @@ class Config:
 
     def __post_init__(self) -> None:
         for name in ("corpus_size", "embedding_dim", "units", "encoder_layers",
-                     "decoder_layers", "batch_size", "epochs", "patience"):  # fmt: skip
-            if getattr(self, name) < 1:
-                raise UserError(f"{_flag(name)} must be at least 1, got {getattr(self, name)}.")
+                     "decoder_layers", "batch_size", "epochs", "patience",
+                     "max_length", "max_pairs", "max_vocabulary"):  # fmt: skip
+            value, least = getattr(self, name), _LEAST.get(name, 1)
+            if value is not None and value < least:
+                raise UserError(f"{_flag(name)} must be at least {least}, got {value}.")
         if self.units % 2:
             raise UserError(
                 f"--units must be even (each encoder direction gets half), got {self.units}."
@@ -67,13 +117,7 @@ class Config:
             )
         if self.learning_rate <= 0:
             raise UserError(f"--learning-rate must be positive, got {self.learning_rate}.")
-        kind = self.corpus.split(":", 1)[0]
-        if kind not in CORPUS_KINDS:
-            raise UserError(
-                f"--corpus {self.corpus!r} is not a known corpus; use one of: "
-                + ", ".join(CORPUS_KINDS)
-                + "."
-            )
+        self._check_corpus()
         for spec in dataclasses.fields(self):
             choices = spec.metadata["choices"]
             if choices and getattr(self, spec.name) not in choices:
@@ -81,6 +125,27 @@ class Config:
                     f"{_flag(spec.name)} must be one of {', '.join(choices)}, "
                     f"got {getattr(self, spec.name)!r}."
                 )
+
+    def _check_corpus(self) -> None:
+        kind, colon, argument = self.corpus.partition(":")
+        if kind not in CORPUS_KINDS:
+            raise UserError(
+                f"--corpus {self.corpus!r} is not a known corpus; use one of: "
+                + ", ".join(CORPUS_KINDS.values())
+                + "."
+            )
+        if (kind == "embedded" and colon) or (kind != "embedded" and not argument.strip()):
+            raise UserError(
+                f"--corpus {self.corpus!r} is incomplete or malformed; "
+                f"write it as {CORPUS_KINDS[kind]}."
+            )
+        if (self.source_language is None) != (self.target_language is None):
+            raise UserError("Give both --source-language and --target-language, or neither.")
+        if self.source_language is not None and kind != "tfds":
+            raise UserError(
+                "--source-language and --target-language choose the languages of a tfds: "
+                f"corpus; drop them for --corpus {self.corpus} (--reverse swaps its direction)."
+            )
 
     # --- files -------------------------------------------------------------------
 
@@ -100,13 +165,14 @@ class Config:
                 "it was written by another version, so retrain or remove them."
             )
         for name, value in data.items():
-            expected = type(known[name].default)
+            expected, optional = _value_type(name), _is_optional(name)
+            if value is None and optional:
+                continue
             if expected is float and isinstance(value, int) and not isinstance(value, bool):
                 continue
             if type(value) is not expected:
-                raise UserError(
-                    f"{source}: setting {name!r} must be {_KINDS[expected]}, got {value!r}."
-                )
+                kind = _KINDS[expected] + (" or null" if optional else "")
+                raise UserError(f"{source}: setting {name!r} must be {kind}, got {value!r}.")
         return cls(**data)
 
     @classmethod
@@ -128,14 +194,20 @@ class Config:
         """Add one ``--flag`` per field, defaulting to the reference value."""
         group = parser.add_argument_group("configuration (defaults are the reference model)")
         for spec in dataclasses.fields(cls):
+            kind, help = _value_type(spec.name), spec.metadata["help"]
+            if kind is bool:  # a switch: off unless given
+                group.add_argument(_flag(spec.name), dest=spec.name, action="store_true", help=help)
+                continue
+            shown = spec.metadata["unset"] if spec.default is None else spec.default
             group.add_argument(
                 _flag(spec.name),
                 dest=spec.name,
-                type=type(spec.default),
+                type=kind,
                 default=spec.default,
                 choices=spec.metadata["choices"],
-                metavar=None if spec.metadata["choices"] else _METAVARS[type(spec.default)],
-                help=f"{spec.metadata['help']} (default: {spec.default})",
+                metavar=spec.metadata["metavar"]
+                or (None if spec.metadata["choices"] else _METAVARS[kind]),
+                help=f"{help} (default: {shown})",
             )
 
     @classmethod
@@ -144,7 +216,19 @@ class Config:
 
 
 _METAVARS = {int: "N", float: "X", str: "SPEC"}
-_KINDS = {int: "an integer", float: "a number", str: "text"}
+_KINDS = {int: "an integer", float: "a number", str: "text", bool: "true or false"}
+_LEAST = {"max_vocabulary": 10}  # room for the sentence markers and punctuation
+_HINTS = typing.get_type_hints(Config)
+
+
+def _value_type(name: str) -> type:
+    """The type of a field's values: ``int`` for ``int | None``."""
+    kinds = [kind for kind in typing.get_args(_HINTS[name]) if kind is not type(None)]
+    return kinds[0] if kinds else _HINTS[name]
+
+
+def _is_optional(name: str) -> bool:
+    return type(None) in typing.get_args(_HINTS[name])
 
 
 def _flag(name: str) -> str:

@@ -19,10 +19,13 @@ from seq2seq.pipeline import Vectorizers, make_dataset
 from seq2seq.text import build_vectorizer, normalize, with_markers
 
 
-def build_vectorizers(corpus: Corpus) -> Vectorizers:
+def build_vectorizers(corpus: Corpus, max_words: int | None = None) -> Vectorizers:
+    """Vocabularies of the training pairs, each capped at ``max_words`` tokens if given."""
     return Vectorizers(
-        build_vectorizer(normalize(pair.source) for pair in corpus.train),
-        build_vectorizer(with_markers(normalize(pair.target)) for pair in corpus.train),
+        build_vectorizer((normalize(pair.source) for pair in corpus.train), max_words=max_words),
+        build_vectorizer(
+            (with_markers(normalize(pair.target)) for pair in corpus.train), max_words=max_words
+        ),
     )
 
 
@@ -53,7 +56,7 @@ def train(
     keras.utils.set_random_seed(config.seed)
 
     corpus = load_corpus(config)
-    vectorizers = build_vectorizers(corpus)
+    vectorizers = build_vectorizers(corpus, config.max_vocabulary)
     log(
         f"Corpus {corpus.name}: {len(corpus.train):,} train, {len(corpus.validation):,} "
         f"validation, {len(corpus.test):,} test pairs; vocabularies of "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 
@@ -18,6 +19,36 @@ def test_config_round_trips_through_its_file(tmp_path):
     assert Config.load(path) == config
 
 
+def test_config_with_corpus_settings_round_trips_through_its_file(tmp_path):
+    config = Config(corpus="tsv:pairs.tsv", reverse=True, max_pairs=500, max_vocabulary=4000)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config.to_dict()))
+    assert Config.load(path) == config
+
+
+def test_config_file_of_an_older_run_gets_defaults_for_newer_settings(tmp_path):
+    newer = ("reverse", "max_length", "max_pairs", "source_language", "target_language",
+             "data_dir", "max_vocabulary")  # fmt: skip
+    older = {k: v for k, v in Config(units=64).to_dict().items() if k not in newer}
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(older))
+    assert Config.load(path) == Config(units=64)
+
+
+def test_flags_set_switches_and_optional_settings():
+    parser = argparse.ArgumentParser()
+    Config.add_arguments(parser)
+    config = Config.from_arguments(
+        parser.parse_args(
+            ["--corpus", "anki:fra", "--reverse", "--max-pairs", "9", "--data-dir", "d"]
+        )
+    )
+    assert (config.corpus, config.reverse, config.max_pairs, config.data_dir) == (
+        "anki:fra", True, 9, "d"
+    )  # fmt: skip
+    assert Config.from_arguments(parser.parse_args([])) == Config()
+
+
 def test_config_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Config().units = 3
@@ -32,6 +63,17 @@ def test_config_is_frozen():
         ({"attention": "cosine"}, "--attention must be one of"),
         ({"encoder": "transformer"}, "--encoder must be one of"),
         ({"corpus": "wikipedia"}, "--corpus 'wikipedia' is not a known corpus"),
+        ({"corpus": "wiki:pedia"}, "use one of: embedded, tsv:PATH, tfds:NAME.*, anki:LANGUAGE"),
+        ({"corpus": "tsv"}, "--corpus 'tsv' is incomplete or malformed; write it as tsv:PATH"),
+        ({"corpus": "tsv: "}, "write it as tsv:PATH"),
+        ({"corpus": "tfds:"}, r"write it as tfds:NAME\[/CONFIG\]"),
+        ({"corpus": "anki"}, "write it as anki:LANGUAGE"),
+        ({"corpus": "embedded:big"}, "write it as embedded"),
+        ({"max_pairs": 0}, "--max-pairs must be at least 1"),
+        ({"max_length": -2}, "--max-length must be at least 1"),
+        ({"max_vocabulary": 5}, "--max-vocabulary must be at least 10"),
+        ({"corpus": "tfds:wmt14_translate/de-en", "source_language": "de"}, "Give both"),
+        ({"source_language": "en", "target_language": "es"}, "languages of a tfds: corpus"),
         ({"learning_rate": -1.0}, "--learning-rate must be positive"),
         ({"validation_fraction": 0.5, "test_fraction": 0.5}, "must leave pairs for training"),
     ],
@@ -52,6 +94,22 @@ def test_config_file_with_wrong_type_is_refused(tmp_path):
     path = tmp_path / "config.json"
     path.write_text(json.dumps({**Config().to_dict(), "units": "many"}))
     with pytest.raises(UserError, match="'units' must be an integer"):
+        Config.load(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("max_pairs", "many", "'max_pairs' must be an integer or null"),
+        ("reverse", "yes", "'reverse' must be true or false"),
+        ("max_pairs", True, "'max_pairs' must be an integer or null"),
+        ("data_dir", 3, "'data_dir' must be text or null"),
+    ],
+)
+def test_config_file_with_wrong_type_of_new_setting_is_refused(tmp_path, name, value, message):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({**Config().to_dict(), name: value}))
+    with pytest.raises(UserError, match=message):
         Config.load(path)
 
 

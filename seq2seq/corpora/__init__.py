@@ -1,16 +1,62 @@
-"""Where sentence pairs come from. ``load_corpus(config)`` returns a split `Corpus`."""
+"""Where sentence pairs come from. ``load_corpus(config)`` returns a split `Corpus`.
+
+- ``embedded``: the English→Spanish grammar, with gold alignments (`embedded`);
+- ``tsv:PATH``: a tab-separated pairs file (`tsv`);
+- ``tfds:NAME[/CONFIG]``: a translation dataset of tensorflow-datasets (`catalog`);
+- ``anki:LANGUAGE``: the Anki files of manythings.org, through this project's
+  own tensorflow-datasets builder (`anki`).
+
+Only the embedded corpus knows its word alignments; the others' pairs carry
+``alignment=None``, so evaluation skips the alignment error rate for them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 from seq2seq.config import Config
-from seq2seq.corpora.pairs import Corpus, Pair, split
+from seq2seq.corpora.pairs import Corpus, Pair, select, split
+from seq2seq.errors import UserError
 
 __all__ = ["Corpus", "Pair", "load_corpus"]
 
 
 def load_corpus(config: Config) -> Corpus:
-    """The pairs that ``config.corpus`` names, split by ``config.seed``."""
-    from seq2seq.corpora import embedded
+    """The pairs that ``config.corpus`` names, filtered, turned by ``--reverse`` and split."""
+    kind, _, argument = config.corpus.partition(":")
+    if kind == "tfds":
+        from seq2seq.corpora import catalog
 
-    pairs = embedded.generate(config.corpus_size, seed=config.seed)
-    return split("embedded", pairs, config.validation_fraction, config.test_fraction, config.seed)
+        corpus = catalog.load(argument, config)
+    elif kind == "anki":
+        from seq2seq.corpora import anki
+
+        corpus = anki.load(argument, config)
+    else:
+        if kind == "tsv":
+            from seq2seq.corpora import tsv
+
+            pairs = tsv.read_pairs(Path(argument).expanduser())
+        else:
+            from seq2seq.corpora import embedded
+
+            pairs = embedded.generate(config.corpus_size, seed=config.seed)
+        corpus = _split(config, pairs)
+    for part in ("train", "validation", "test"):
+        if not getattr(corpus, part):
+            raise UserError(
+                f"Corpus {corpus.name} leaves no {part} pairs ({len(corpus.train)} train, "
+                f"{len(corpus.validation)} validation, {len(corpus.test)} test); give it "
+                "more pairs, loosen --max-length and --max-pairs"
+                + ("." if part == "train" else f" or raise --{part}-fraction.")
+            )
+    return corpus
+
+
+def _split(config: Config, pairs: Iterable[Pair]) -> Corpus:
+    if config.reverse:
+        pairs = (pair.reversed() for pair in pairs)
+    selected = list(select(pairs, config.max_length, config.max_pairs))
+    name = config.corpus + (" reversed" if config.reverse else "")
+    return split(name, selected, config.validation_fraction, config.test_fraction, config.seed)
