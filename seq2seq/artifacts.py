@@ -109,6 +109,30 @@ def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | N
     return f"Replacing the earlier run in {out}: it has the same configuration."
 
 
+def read_test_pairs(run: Path) -> list:
+    """The held-out pairs `write_test_pairs` wrote, with their gold alignments if any."""
+    from seq2seq.corpora.pairs import Pair
+
+    try:
+        lines = (run / TEST_PAIRS).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise UserError(
+            f"{run / TEST_PAIRS} is missing; retrain the run or evaluate on --corpus SPEC."
+        ) from None
+    alignment_path = run / TEST_ALIGNMENT
+    alignments: list = [None] * len(lines)
+    if alignment_path.exists():
+        alignments = [
+            frozenset((int(t), int(s)) for s, t in (link.split("-") for link in line.split()))
+            for line in alignment_path.read_text(encoding="utf-8").splitlines()
+        ]
+    pairs = []
+    for line, alignment in zip(lines, alignments, strict=True):
+        source, target = line.split("\t", 1)
+        pairs.append(Pair(source, target, alignment))
+    return pairs
+
+
 def write_test_pairs(out: Path, pairs) -> None:
     """``test.tsv`` (source<TAB>target) and, where known, ``test.align``.
 

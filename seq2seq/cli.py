@@ -6,6 +6,8 @@ User mistakes surface as `UserError`: one line on stderr, exit status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -43,9 +45,7 @@ def _train(arguments: argparse.Namespace) -> None:
 
     metrics = train(config, arguments.out, overwrite=arguments.overwrite)
     rows = [
-        ("exact match", f"{metrics['exact_match']:.3f}"),
-        ("BLEU", f"{metrics['bleu']:.1f}"),
-        *([("AER", f"{metrics['aer']:.3f}")] if "aer" in metrics else []),
+        *score_rows(metrics),
         ("epochs", str(metrics["epochs"])),
         ("train time", f"{metrics['train_seconds']:.0f} s"),
         ("total time", f"{time.perf_counter() - started:.0f} s"),
@@ -73,7 +73,7 @@ def held_out_samples(test_pairs: Path, count: int = 3) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m seq2seq COMMAND``: translate, ..."""
+    """``python -m seq2seq COMMAND``: ``translate`` or ``evaluate`` a trained run."""
     parser = argparse.ArgumentParser(
         prog="python -m seq2seq",
         description="Translate with a trained run and draw where its attention looked.",
@@ -86,22 +86,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Translate sentences with a trained run; write a heatmap, an animation, "
         "bar charts and an interactive page per sentence.",
     )
-    translate.add_argument("sentences", nargs="*", metavar="SENTENCE",
-                           help="sentences to translate (quote each one)")  # fmt: skip
-    translate.add_argument("--run", type=Path, required=True,
-                           help="run directory written by train.py")  # fmt: skip
-    translate.add_argument("--file", type=Path,
-                           help="also translate this file's lines (UTF-8)")  # fmt: skip
-    translate.add_argument("--out", type=Path,
-                           help="folder for the pictures (default: RUN/translations)")  # fmt: skip
-    translate.add_argument("--beam", type=_positive_int, default=1, metavar="N",
-                           help="beam width; 1 decodes greedily (default: 1)")  # fmt: skip
-    translate.add_argument("--no-pictures", action="store_true",
-                           help="print the translations only")  # fmt: skip
+    translate.add_argument(
+        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
+    )
+    translate.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
+    translate.add_argument(
+        "--out", type=Path, help="folder for the pictures (default: RUN/translations)"
+    )
+    translate.add_argument("--no-pictures", action="store_true", help="print the translations only")
+    _add_run_arguments(translate)
     translate.set_defaults(job=_translate)
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="score a run: exact match, BLEU, chrF, AER, attention statistics",
+        description="Score a run on its own held-out pairs, or on the test split of another "
+        "corpus; print the scores and add them to RUN/metrics.json under 'evaluations'.",
+    )
+    evaluate.add_argument(
+        "--corpus",
+        metavar="SPEC",
+        help="score on this corpus' test split (embedded, tsv:PATH, "
+        "tfds:NAME[/CONFIG], anki:LANGUAGE) instead of RUN/test.tsv",
+    )
+    evaluate.add_argument(
+        "--reverse", action="store_true", help="with --corpus: read its pairs the other way round"
+    )
+    evaluate.add_argument(
+        "--max-length",
+        type=_positive_int,
+        metavar="N",
+        help="with --corpus: drop pairs longer than N tokens",
+    )
+    evaluate.add_argument(
+        "--max-pairs", type=_positive_int, metavar="N", help="with --corpus: read at most N pairs"
+    )
+    evaluate.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="with --corpus tfds:/anki:, where tensorflow-datasets keeps data",
+    )
+    _add_run_arguments(evaluate)
+    evaluate.set_defaults(job=_evaluate)
 
     arguments = parser.parse_args(argv)
     return _run_reporting_errors(lambda: arguments.job(arguments))
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--run`` and ``--beam``, which every command on a trained run takes."""
+    parser.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
+    parser.add_argument(
+        "--beam",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="beam width; 1 decodes greedily (default: 1)",
+    )
 
 
 def _translate(arguments: argparse.Namespace) -> None:
@@ -112,6 +153,43 @@ def _translate(arguments: argparse.Namespace) -> None:
         raise UserError("Nothing to translate; give sentences as arguments or --file FILE.")
     out = None if arguments.no_pictures else arguments.out or arguments.run / "translations"
     _translate_and_draw(arguments.run, sentences, out, arguments.beam)
+
+
+def _evaluate(arguments: argparse.Namespace) -> None:
+    from seq2seq import artifacts
+    from seq2seq.evaluation import evaluate
+    from seq2seq.inference import Translator
+
+    translator = Translator.load(arguments.run)
+    if arguments.corpus is None:
+        name, pairs = artifacts.TEST_PAIRS, artifacts.read_test_pairs(arguments.run)
+    else:
+        from seq2seq.corpora import load_corpus
+
+        config = dataclasses.replace(
+            translator.config, corpus=arguments.corpus, reverse=arguments.reverse,
+            max_length=arguments.max_length, max_pairs=arguments.max_pairs,
+            data_dir=arguments.data_dir, source_language=None, target_language=None,
+        )  # fmt: skip
+        corpus = load_corpus(config)
+        name, pairs = f"{corpus.name} (test split)", corpus.test
+    print(f"Translating {len(pairs):,} pairs of {name} (beam width {arguments.beam}).")
+    metrics = evaluate(translator, pairs, arguments.beam, per_sentence=True)
+    metrics["beam_width"] = arguments.beam
+    rows = [
+        ("pairs", f"{metrics['pairs']:,}"),
+        ("distinct sources", f"{metrics['sentences']:,}"),
+        *score_rows(metrics),
+        ("attention entropy", f"{metrics['attention_entropy']:.2f} nats"),
+        ("attention coverage", f"{metrics['attention_coverage']:.2f} per source token"),
+        ("ignored source tokens", f"{metrics['attention_ignored_share']:.1%}"),
+    ]
+    print(format_table(rows))
+    path = arguments.run / artifacts.METRICS
+    recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    recorded.setdefault("evaluations", {})[name] = metrics
+    artifacts.write_json(path, recorded)
+    print(f"\nAdded to {path} under evaluations / {name!r}, with per-sentence statistics.")
 
 
 def _translate_and_draw(
@@ -133,25 +211,10 @@ def _translate_and_draw(
 
 def read_sentences(path: Path) -> list[str]:
     """The non-blank lines of a UTF-8 text file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(
-            f"{path} does not exist; give a text file with one sentence per line."
-        ) from None
-    except IsADirectoryError:
-        raise UserError(
-            f"{path} is a directory; give a text file with one sentence per line."
-        ) from None
-    except UnicodeDecodeError as error:
-        line = text_line_of(path.read_bytes(), error.start)
-        raise UserError(f"{path} is not UTF-8 text (line {line}); save it as UTF-8.") from None
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    from seq2seq.textfiles import numbered_lines
 
-
-def text_line_of(data: bytes, offset: int) -> int:
-    """The 1-based line number of byte ``offset`` in ``data``."""
-    return data.count(b"\n", 0, offset) + 1
+    expected = "a UTF-8 text file with one sentence per line"
+    return [line.strip() for _, line in numbered_lines(path, expected)]
 
 
 def _positive_int(text: str) -> int:
@@ -162,6 +225,16 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def score_rows(metrics: dict) -> list[tuple[str, str]]:
+    """Table rows of the translation scores in ``metrics``; AER where it was measured."""
+    return [
+        ("exact match", f"{metrics['exact_match']:.3f}"),
+        ("BLEU", f"{metrics['bleu']:.1f}"),
+        ("chrF", f"{metrics['chrf']:.1f}"),
+        *([("AER", f"{metrics['aer']:.3f}")] if "aer" in metrics else []),
+    ]
 
 
 def format_table(rows: Sequence[tuple[str, str]]) -> str:

@@ -1,4 +1,10 @@
-"""How good a run is: exact match, BLEU, and how well its attention aligns words."""
+"""How good a run is: exact match, BLEU, chrF; how well its attention aligns words; how it spreads.
+
+Scores compare normalized tokens (`seq2seq.text.tokenize`). A source with
+several translations in the test pairs (Tatoeba has ``Go.`` → ``Va !``,
+``Marche.``, ``Bouge !``) is translated once and scored against all of them,
+as multi-reference BLEU and chrF do.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,59 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 Alignment = frozenset[tuple[int, int]]  # (target position, source position) links
+Tokens = Sequence[str]
+
+# A source token whose attention, summed over all output steps, stays below this
+# was in effect not read.
+IGNORED_BELOW = 0.1
 
 
-def exact_match(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> float:
-    """Share of sentences translated token for token right."""
+def exact_match(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> float:
+    """Share of sentences translated token for token like one of their references."""
     if not references:
         return 0.0
-    return sum(list(h) == list(r) for h, r in zip(hypotheses, references)) / len(references)
+    hits = sum(
+        any(list(h) == list(r) for r in accepted) for h, accepted in zip(hypotheses, references)
+    )
+    return hits / len(references)
 
 
-def bleu(hypotheses: Sequence[Sequence[str]], references: Sequence[Sequence[str]]) -> float:
-    """Corpus BLEU (sacrebleu, 0–100) over the normalized tokens.
+def bleu(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> float:
+    """Corpus BLEU (sacrebleu, 0–100) against each sentence's references.
 
     The tokens are already split, so sacrebleu's own tokenizer is turned off.
     """
     from sacrebleu.metrics import BLEU
 
-    return (
-        BLEU(tokenize="none", force=True)
-        .corpus_score([" ".join(h) for h in hypotheses], [[" ".join(r) for r in references]])
-        .score
-    )
+    metric = BLEU(tokenize="none", force=True)
+    return metric.corpus_score(_joined(hypotheses), _streams(references)).score
+
+
+def chrf(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -> float:
+    """Corpus chrF (sacrebleu, 0–100): F-score of character 6-grams, recall weighted twice.
+
+    It gives credit for a right stem with a wrong ending (``fatigué`` for
+    ``fatiguée``), which BLEU's whole words do not; spaces are not counted.
+    """
+    from sacrebleu.metrics import CHRF
+
+    return CHRF().corpus_score(_joined(hypotheses), _streams(references)).score
+
+
+def _joined(hypotheses: Sequence[Tokens]) -> list[str]:
+    return [" ".join(tokens) for tokens in hypotheses]
+
+
+def _streams(references: Sequence[Sequence[Tokens]]) -> list[list[str | None]]:
+    """sacrebleu's layout: stream k holds each sentence's k-th reference (None if it has fewer)."""
+    most = max((len(accepted) for accepted in references), default=0)
+    return [
+        [" ".join(accepted[k]) if k < len(accepted) else None for accepted in references]
+        for k in range(most)
+    ]
+
+
+# --- alignment ------------------------------------------------------------------
 
 
 def argmax_alignment(weights: np.ndarray) -> Alignment:
@@ -51,22 +89,95 @@ def alignment_error_rate(predicted: Iterable[Alignment], gold: Iterable[Alignmen
     return 1.0 - 2.0 * hits / (predicted_count + gold_count)
 
 
-def evaluate(translator, pairs) -> dict[str, float]:
-    """Translate the sources of ``pairs`` greedily and score against their targets.
+# --- how attention spreads ----------------------------------------------------------
 
-    AER is measured where pairs carry gold alignments: the reference target is
-    fed to the decoder (teacher forcing) and each target word is linked to the
-    source word its attention weighs most.
+
+def row_entropy(weights: np.ndarray) -> np.ndarray:
+    """Entropy in nats of each row of ``weights (T, S)``: shape ``(T,)``.
+
+    0 when an output token looks at a single source token, ``log S`` when it
+    looks at all ``S`` evenly; ``exp`` of it is how many tokens it in effect reads.
     """
-    from seq2seq.text import tokenize
+    weights = np.asarray(weights, dtype=np.float64)
+    safe = np.where(weights > 0, weights, 1.0)
+    return -(weights * np.log(safe)).sum(axis=1)
 
-    translations = translator.translate_batch([pair.source for pair in pairs])
+
+def coverage(weights: np.ndarray) -> np.ndarray:
+    """How much attention each source token received over the output: shape ``(S,)``."""
+    return np.asarray(weights, dtype=np.float64).sum(axis=0)
+
+
+def sentence_attention(weights: np.ndarray) -> dict[str, float]:
+    """One sentence's attention ``(T, S)``: mean row entropy (nats), mean coverage, ignored share.
+
+    The ignored share is the fraction of source tokens whose coverage is below
+    `IGNORED_BELOW`. With no output token, the entropy is NaN.
+    """
+    received = coverage(weights)
+    return {
+        "entropy": float(row_entropy(weights).mean()) if len(weights) else float("nan"),
+        "coverage": float(received.mean()),
+        "ignored_share": float((received < IGNORED_BELOW).mean()),
+    }
+
+
+def attention_statistics(translations: Sequence) -> dict[str, float]:
+    """Means over ``translations`` (each a `Translation`) of `sentence_attention`.
+
+    ``attention_entropy`` is in nats; a sentence without output tokens has no
+    entropy and is left out of that mean (0.0 when no sentence has one).
+    """
+    rows = [sentence_attention(translation.weights) for translation in translations]
+
+    def mean(name: str) -> float:
+        values = [row[name] for row in rows if not np.isnan(row[name])]
+        return float(np.mean(values)) if values else 0.0
+
+    return {
+        "attention_entropy": mean("entropy"),
+        "attention_coverage": mean("coverage"),
+        "attention_ignored_share": mean("ignored_share"),
+    }
+
+
+# --- a run ----------------------------------------------------------------------------
+
+
+def group_references(pairs) -> tuple[list[str], list[list[list[str]]]]:
+    """Distinct sources (by their normalized text, in first-seen order) and their references."""
+    from seq2seq.text import normalize, tokenize
+
+    groups: dict[str, tuple[str, list[list[str]]]] = {}
+    for pair in pairs:
+        _, accepted = groups.setdefault(normalize(pair.source), (pair.source, []))
+        accepted.append(tokenize(pair.target))
+    return [source for source, _ in groups.values()], [refs for _, refs in groups.values()]
+
+
+def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False) -> dict:
+    """Translate the sources of ``pairs`` and score against their targets.
+
+    Returns ``pairs`` and ``sentences`` (distinct sources translated),
+    ``exact_match``, ``bleu``, ``chrf``, the `attention_statistics` of the
+    translations, and ``aer`` where pairs carry gold alignments: the reference
+    target is fed to the decoder (teacher forcing) and each target word is
+    linked to the source word its attention weighs most. With
+    ``per_sentence``, ``per_sentence`` lists each sentence's translation,
+    entropy, ignored share and the coverage of each of its source tokens.
+    """
+    if not pairs:
+        raise ValueError("evaluate needs at least one pair")
+    sources, references = group_references(pairs)
+    translations = translator.translate_batch(sources, beam_width)
     hypotheses = [translation.target_tokens for translation in translations]
-    references = [tokenize(pair.target) for pair in pairs]
     metrics = {
         "pairs": len(pairs),
+        "sentences": len(sources),
         "exact_match": exact_match(hypotheses, references),
         "bleu": bleu(hypotheses, references),
+        "chrf": chrf(hypotheses, references),
+        **attention_statistics(translations),
     }
     aligned = [pair for pair in pairs if pair.alignment is not None]
     if aligned:
@@ -77,4 +188,17 @@ def evaluate(translator, pairs) -> dict[str, float]:
             (argmax_alignment(translation.weights) for translation in forced),
             (pair.alignment for pair in aligned),
         )
+    if per_sentence:
+        metrics["per_sentence"] = [_sentence_row(t) for t in translations]
     return metrics
+
+
+def _sentence_row(translation) -> dict:
+    spread = sentence_attention(translation.weights)
+    return {
+        "source_tokens": translation.source_tokens,
+        "target_tokens": translation.target_tokens,
+        "entropy": None if np.isnan(spread["entropy"]) else round(spread["entropy"], 4),
+        "ignored_share": round(spread["ignored_share"], 4),
+        "coverage": [round(float(value), 4) for value in coverage(translation.weights)],
+    }

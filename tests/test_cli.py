@@ -139,9 +139,55 @@ def test_translate_names_the_line_of_a_file_that_is_not_utf8(tiny_run, tmp_path)
     sentences = tmp_path / "latin1.txt"
     sentences.write_bytes("The cat.\nThe café.\n".encode("latin-1"))
     result = run_module("translate", "--run", str(tiny_run), "--file", str(sentences))
-    assert_one_clear_error(result, f"{sentences} is not UTF-8 text (line 2)")
+    assert_one_clear_error(result, f"{sentences}, line 2, byte 8: the file is not UTF-8")
 
 
 def test_translate_with_a_directory_that_is_not_a_run_is_refused(tmp_path):
     result = run_module("translate", "--run", str(tmp_path / "nowhere"), "Hello.")
     assert_one_clear_error(result, "is not a directory; pass a run directory written by train.py")
+
+
+# --- python -m seq2seq evaluate -------------------------------------------------------
+
+
+def copy_run(run: Path, destination: Path) -> Path:
+    destination.mkdir()
+    for path in run.iterdir():
+        if path.is_file():
+            (destination / path.name).write_bytes(path.read_bytes())
+    return destination
+
+
+def test_evaluate_prints_the_scores_and_adds_them_to_the_metrics(tiny_run, tmp_path):
+    run = copy_run(tiny_run, tmp_path / "run")
+    before = json.loads((run / "metrics.json").read_text())
+    result = run_module("evaluate", "--run", str(run))
+    assert result.returncode == 0, result.stderr
+    for name in ("exact match", "BLEU", "chrF", "AER", "attention entropy"):
+        assert name in result.stdout
+    metrics = json.loads((run / "metrics.json").read_text())
+    evaluation = metrics["evaluations"]["test.tsv"]
+    # The run's own test pairs, scored again, give the numbers training wrote.
+    assert evaluation["bleu"] == pytest.approx(before["bleu"])
+    assert evaluation["aer"] == pytest.approx(before["aer"])
+    assert len(evaluation["per_sentence"]) == evaluation["sentences"]
+    assert {name: metrics[name] for name in before} == before
+
+
+def test_evaluate_on_a_pairs_file_scores_without_aer(tiny_run, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    nouns = ("dog", "cat", "boy", "girl", "car", "house", "tree", "river", "cow", "book")
+    lines = [f"The {noun} {verb}.\tEl {noun} {verb}.\n" for noun in nouns for verb in ("a", "b")]
+    pairs.write_text("".join(lines), encoding="utf-8")
+    run = copy_run(tiny_run, tmp_path / "run")
+    result = run_module("evaluate", "--run", str(run), "--corpus", f"tsv:{pairs}",
+                        "--beam", "2")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "chrF" in result.stdout and "AER" not in result.stdout
+    (name,) = json.loads((run / "metrics.json").read_text())["evaluations"]
+    assert name == f"tsv:{pairs} (test split)"
+
+
+def test_evaluate_with_an_unknown_corpus_kind_is_refused(tiny_run):
+    result = run_module("evaluate", "--run", str(tiny_run), "--corpus", "web:news")
+    assert_one_clear_error(result, "--corpus 'web:news' is not a known corpus")

@@ -1,23 +1,67 @@
-"""Exact match, BLEU and alignment error rate on hand-made cases."""
+"""Exact match, BLEU, chrF, alignment error rate and attention statistics on hand-made cases."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from seq2seq.evaluation import alignment_error_rate, argmax_alignment, bleu, exact_match
+from seq2seq.artifacts import read_test_pairs
+from seq2seq.corpora.pairs import Pair
+from seq2seq.evaluation import (
+    alignment_error_rate,
+    argmax_alignment,
+    attention_statistics,
+    bleu,
+    chrf,
+    evaluate,
+    exact_match,
+    group_references,
+    row_entropy,
+    sentence_attention,
+)
+from seq2seq.translation import Translation
+
+
+def single(references):
+    return [[reference] for reference in references]
 
 
 def test_exact_match_counts_whole_sentences():
     hypotheses = [["el", "perro"], ["la", "casa"], ["un", "gato"]]
     references = [["el", "perro"], ["la", "casa", "roja"], ["un", "gato"]]
-    assert exact_match(hypotheses, references) == pytest.approx(2 / 3)
+    assert exact_match(hypotheses, single(references)) == pytest.approx(2 / 3)
+
+
+def test_exact_match_accepts_any_of_the_references():
+    references = [[["va", "!"], ["marche", "."], ["bouge", "!"]]]
+    assert exact_match([["marche", "."]], references) == 1.0
+    assert exact_match([["cours", "!"]], references) == 0.0
 
 
 def test_bleu_is_100_for_identical_and_lower_otherwise():
     references = [["el", "coche", "rojo", "es", "rápido", "."]] * 3
-    assert bleu(references, references) == pytest.approx(100.0)
-    assert bleu([["el", "coche", "azul", "es", "lento", "."]] * 3, references) < 50
+    assert bleu(references, single(references)) == pytest.approx(100.0)
+    assert bleu([["el", "coche", "azul", "es", "lento", "."]] * 3, single(references)) < 50
+
+
+def test_chrf_is_100_for_identical_and_gives_credit_for_a_close_ending():
+    references = single([["je", "suis", "fatiguée", "."]])
+    assert chrf([["je", "suis", "fatiguée", "."]], references) == pytest.approx(100.0)
+    close = chrf([["je", "suis", "fatigué", "."]], references)
+    assert 50 < close < 100
+    assert chrf([["il", "pleut", "."]], references) < close
+
+
+def test_scores_take_sentences_with_different_numbers_of_references():
+    references = [
+        [["je", "suis", "très", "fatigué", "."], ["je", "suis", "très", "fatiguée", "."]],
+        [["il", "fait", "très", "beau", "."]],
+    ]
+    hypotheses = [["je", "suis", "très", "fatiguée", "."], ["il", "fait", "très", "beau", "."]]
+    assert bleu(hypotheses, references) == pytest.approx(100.0)
+    assert chrf(hypotheses, references) == pytest.approx(100.0)
 
 
 def test_argmax_alignment_links_each_row_to_its_heaviest_column():
@@ -41,3 +85,89 @@ def test_aer_is_zero_for_perfect_links_and_one_for_none_right():
 def test_aer_refuses_corpora_of_different_sizes():
     with pytest.raises(ValueError):
         alignment_error_rate([frozenset()], [frozenset(), frozenset()])
+
+
+# --- attention statistics -------------------------------------------------------------
+
+
+def test_row_entropy_is_zero_for_one_hot_and_log_n_for_uniform_rows():
+    weights = np.array([[1.0, 0.0, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25]])
+    np.testing.assert_allclose(row_entropy(weights), [0.0, math.log(4)])
+
+
+def test_sentence_attention_worked_example():
+    # source token 2 receives 0.05 in all: ignored; coverage = 2 rows / 3 tokens
+    weights = np.array([[0.5, 0.5, 0.0], [0.0, 0.95, 0.05]])
+    stats = sentence_attention(weights)
+    expected_entropy = (math.log(2) - 0.95 * math.log(0.95) - 0.05 * math.log(0.05)) / 2
+    assert stats["entropy"] == pytest.approx(expected_entropy)
+    assert stats["coverage"] == pytest.approx(2 / 3)
+    assert stats["ignored_share"] == pytest.approx(1 / 3)
+
+
+def test_attention_statistics_average_sentences_and_skip_empty_outputs_for_entropy():
+    sharp = Translation(["a", "b"], ["x", "y"], np.eye(2), 0.0)
+    empty = Translation(["a", "b"], [], np.zeros((0, 2)), 0.0)
+    stats = attention_statistics([sharp, empty])
+    assert stats["attention_entropy"] == 0.0
+    assert stats["attention_coverage"] == pytest.approx(0.5)  # (1 + 0) / 2
+    assert stats["attention_ignored_share"] == pytest.approx(0.5)  # (0 + 1) / 2
+
+
+# --- a run ----------------------------------------------------------------------------
+
+
+def test_group_references_gathers_translations_of_the_same_normalized_source():
+    pairs = [Pair("Go.", "Va !"), Pair("Hi.", "Salut."), Pair("go .", "Marche.")]
+    sources, references = group_references(pairs)
+    assert sources == ["Go.", "Hi."]
+    assert references == [[["va", "!"], ["marche", "."]], [["salut", "."]]]
+
+
+class EchoTranslator:
+    """Stands in for `Translator`: 'translates' each source into its own tokens."""
+
+    def __init__(self):
+        self.aligned = None
+
+    def translate_batch(self, sources, beam_width=1):
+        return [
+            Translation(s.lower().split(), s.lower().split(), np.eye(len(s.split())), 0.0)
+            for s in sources
+        ]
+
+    def align(self, sources, targets):
+        self.aligned = list(sources)
+        return [
+            Translation(s.split(), t.split(), np.eye(len(t.split()), len(s.split())), 0.0)
+            for s, t in zip(sources, targets)
+        ]
+
+
+def test_evaluate_reports_scores_and_attention_but_no_aer_without_gold_links():
+    pairs = [Pair("a b", "a b"), Pair("a b", "c d"), Pair("e f", "g h")]
+    metrics = evaluate(EchoTranslator(), pairs)
+    assert (metrics["pairs"], metrics["sentences"]) == (3, 2)
+    assert metrics["exact_match"] == 0.5
+    assert {"bleu", "chrf", "attention_entropy", "attention_coverage",
+            "attention_ignored_share"} <= set(metrics)  # fmt: skip
+    assert "aer" not in metrics
+
+
+def test_evaluate_measures_aer_on_the_pairs_with_gold_links():
+    translator = EchoTranslator()
+    pairs = [Pair("a b", "x y", frozenset({(0, 0), (1, 1)})), Pair("c d", "z w")]
+    metrics = evaluate(translator, pairs)
+    assert translator.aligned == ["a b"]
+    assert metrics["aer"] == 0.0
+
+
+def test_evaluate_per_sentence_gives_each_source_token_its_coverage(tiny_translator, tiny_run):
+    pairs = read_test_pairs(tiny_run)[:20]
+    metrics = evaluate(tiny_translator, pairs, per_sentence=True)
+    rows = metrics["per_sentence"]
+    assert len(rows) == metrics["sentences"]
+    for row in rows:
+        assert len(row["coverage"]) == len(row["source_tokens"])
+        # Each output token spends one unit of attention over the source.
+        assert sum(row["coverage"]) == pytest.approx(len(row["target_tokens"]), abs=1e-2)
