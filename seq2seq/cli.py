@@ -204,7 +204,7 @@ def _translate_and_draw(
     if out is not None:
         from seq2seq.pictures import draw
 
-        paths = draw(translations, out)
+        paths = draw(translations, out, sentences)
         print(f"\nPictures ({len(paths)} files):")
         print("\n".join(f"  {path}" for path in paths))
 

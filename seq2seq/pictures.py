@@ -22,21 +22,26 @@ def slug(sentence: str, width: int = 40) -> str:
     return "-".join(words)[:width].rstrip("-") or "sentence"
 
 
-def draw(translations: Sequence[Translation], out: Path) -> list[Path]:
+def draw(
+    translations: Sequence[Translation], out: Path, sentences: Sequence[str] | None = None
+) -> list[Path]:
     """Write a heatmap, an animation, bar charts and a page per translation.
 
-    Files are named ``NN-<slug>.<kind>`` so a folder of them sorts in the
-    order given; returns the paths written. An empty translation (the model
-    ended at once) has no attention to draw and is skipped.
+    Files are named ``NN-<slug>.<kind>`` after the sentence as given (or its
+    source tokens), so a folder of them sorts in the order given; returns the
+    paths written. An empty translation (the model ended at once) has no
+    attention to draw and is skipped.
     """
     import viz
 
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for number, translation in enumerate(translations, start=1):
+    if sentences is None:
+        sentences = [" ".join(translation.source_tokens) for translation in translations]
+    for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1):
         if not translation.target_tokens:
             continue
-        stem = out / f"{number:02d}-{slug(' '.join(translation.source_tokens))}"
+        stem = out / f"{number:02d}-{slug(sentence)}"
         writers = {
             "heatmap.png": viz.plot_heatmap,
             "attention.gif": viz.animate_attention,

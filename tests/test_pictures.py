@@ -35,6 +35,11 @@ def test_draw_writes_four_pictures_per_translation_in_the_order_given(tmp_path):
     assert "niño" in paths[3].read_text(encoding="utf-8")
 
 
+def test_files_are_named_after_the_sentences_when_given(tmp_path):
+    paths = draw([RED_CAR], tmp_path, sentences=["My red car!"])
+    assert paths[0].name == "01-my-red-car.heatmap.png"
+
+
 def test_an_empty_translation_is_skipped(tmp_path):
     empty = Translation(["hello", "."], [], np.zeros((0, 2), np.float32), -3.0)
     paths = draw([empty, RED_CAR], tmp_path)
