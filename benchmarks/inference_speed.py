@@ -48,8 +48,8 @@ def main() -> int:
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    lines = test_pairs.read_text(encoding="utf-8").splitlines()
-    sources = [line.split("\t", 1)[0] for line in lines][: arguments.sentences]
+    test = artifacts.read_test_pairs(arguments.run)
+    sources = [pair.source for pair in test][: arguments.sentences]
 
     results: dict[str, float] = {}
     for label, beam_width in (("greedy", 1), (f"beam {arguments.beam}", arguments.beam)):

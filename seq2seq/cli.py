@@ -54,16 +54,15 @@ def _train(arguments: argparse.Namespace) -> None:
     print(format_table(rows))
     print(f"\nRun directory: {arguments.out}")
 
-    samples = held_out_samples(arguments.out / artifacts.TEST_PAIRS)
+    samples = held_out_samples(artifacts.read_test_pairs(arguments.out))
     print(f"\nThe attention behind {len(samples)} held-out sentences:")
     _translate_and_draw(arguments.out, samples, arguments.out / artifacts.PICTURES)
 
 
-def held_out_samples(test_pairs: Path, count: int = 3) -> list[str]:
-    """``count`` test sources, short to long, spread over the lengths in the split."""
+def held_out_samples(test_pairs: Sequence, count: int = 3) -> list[str]:
+    """``count`` sources of ``test_pairs``, short to long, spread over their lengths."""
     sources = sorted(
-        {line.split("\t", 1)[0] for line in test_pairs.read_text(encoding="utf-8").splitlines()},
-        key=lambda source: (len(source.split()), source),
+        {pair.source for pair in test_pairs}, key=lambda source: (len(source.split()), source)
     )
     picks = {round(q * (len(sources) - 1)) for q in (0.3, 0.6, 0.9)}
     return [sources[i] for i in sorted(picks)][:count]

@@ -71,7 +71,8 @@ def split(
     """
     sources = sorted({pair.source for pair in pairs})
     random.Random(seed).shuffle(sources)
-    keys = list(dict.fromkeys(normalize(source) for source in sources))
+    key_of = {source: normalize(source) for source in sources}
+    keys = list(dict.fromkeys(key_of.values()))
     test_count = round(len(keys) * test_fraction)
     validation_count = round(len(keys) * validation_fraction)
     part_of = {}
@@ -84,5 +85,5 @@ def split(
             part_of[key] = "train"
     parts: dict[str, list[Pair]] = {"train": [], "validation": [], "test": []}
     for pair in pairs:
-        parts[part_of[normalize(pair.source)]].append(pair)
+        parts[part_of[key_of[pair.source]]].append(pair)
     return Corpus(name, **parts)
