@@ -125,3 +125,12 @@ def test_path_writes_the_returned_page(tmp_path):
 def test_empty_list_is_a_value_error():
     with pytest.raises(ValueError, match="empty list"):
         to_html([])
+
+
+def test_labels_round_halves_as_the_pictures_do():
+    halves = (np.array([[0.125, 0.625, 0.25]]), ["a", "b", "c"], ["x"])
+    page = to_html(halves)
+    (sentence,) = embedded_data(page)["sentences"]
+    assert sentence["labels"] == [["0.12", "0.62", "0.25"]]  # as matplotlib's "%.2f" writes them
+    assert re.findall(r'title="x ← \w: ([0-9.]+)"', page) == sentence["labels"][0]
+    assert "toFixed" not in page  # the page shows these labels; it does not round again

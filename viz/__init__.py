@@ -10,6 +10,11 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 - `plot_token_bars`: the weights behind one target token as bars, or small multiples of all.
 - `to_html`: a standalone interactive page; point at a target word to see what it read.
 - `plot_grid`: several sentences' heatmaps on one sheet with a shared colour bar.
+- `plot_comparison`: one sentence as several models attended to it, side by side.
+- `animate_training` / `plot_training`: one sentence's attention after each epoch of
+  training, as an animation or a sheet of chosen epochs. These take the snapshots
+  ``(weights_by_epoch, source_tokens, target_tokens)`` rather than a ``Translation``.
+- `write_report`: a printable HTML report of sentences, their pictures and the run's numbers.
 
 Figures are returned (``matplotlib.figure.Figure``, never pyplot's global
 state) and written only when ``path=`` is given, in the format its extension
@@ -18,9 +23,23 @@ names. ``style="projector"`` (default) or ``"paper"`` picks the look; see `STYLE
 
 from viz.animation import animate_attention
 from viz.bars import plot_token_bars
+from viz.compare import plot_comparison
 from viz.grid import plot_grid
 from viz.heatmap import plot_heatmap
 from viz.html import to_html
+from viz.report import write_report
 from viz.style import STYLES
+from viz.training import animate_training, plot_training
 
-__all__ = ["STYLES", "animate_attention", "plot_grid", "plot_heatmap", "plot_token_bars", "to_html"]
+__all__ = [
+    "STYLES",
+    "animate_attention",
+    "animate_training",
+    "plot_comparison",
+    "plot_grid",
+    "plot_heatmap",
+    "plot_token_bars",
+    "plot_training",
+    "to_html",
+    "write_report",
+]

@@ -53,15 +53,8 @@ def animate_attention(
     target = None if path is None else output_path(path, ANIMATION_FORMATS)
     if interval <= 0:
         raise ValueError(f"interval is {interval}; expected a positive number of milliseconds.")
-    if (
-        target is not None
-        and format_of(target) == "mp4"
-        and not animation.writers.is_available("ffmpeg")
-    ):
-        raise RuntimeError(
-            "Writing .mp4 needs ffmpeg, which is not installed; "
-            "install ffmpeg or write .gif/.html instead."
-        )
+    if target is not None:
+        check_writer(target)
     weights = attention.weights
     target_length, source_length = weights.shape
     with rc_context(chosen):
@@ -112,21 +105,37 @@ def animate_attention(
 
     movie = animation.FuncAnimation(figure, show_step, frames=target_length, interval=interval)
     if target is not None:
-        _save(movie, target, chosen, interval)
+        save_animation(movie, target, chosen, fps=1000 / interval)
     return movie
 
 
-def _save(movie: animation.FuncAnimation, path: Path, style: Style, interval: int) -> None:
-    frames_per_second = 1000 / interval
+def check_writer(path: Path) -> None:
+    """Raise RuntimeError, before anything is drawn, if ``path`` cannot be written here.
+
+    Only .mp4 needs a program from outside Python: ffmpeg.
+    """
+    if format_of(path) == "mp4" and not animation.writers.is_available("ffmpeg"):
+        raise RuntimeError(
+            "Writing .mp4 needs ffmpeg, which is not installed; "
+            "install ffmpeg or write .gif/.html instead."
+        )
+
+
+def save_animation(movie: animation.Animation, path: Path, style: Style, *, fps: float) -> None:
+    """Write ``movie`` to ``path`` (.gif, .mp4 or .html) atomically, ``fps`` frames a second.
+
+    .html is a self-contained page with matplotlib's JavaScript player, every
+    frame inline as a PNG.
+    """
     extension = format_of(path)
     with rc_context(style):
         if extension == "html":
-            page = movie.to_jshtml(fps=frames_per_second)
+            page = movie.to_jshtml(fps=fps)
             write_atomically(path, lambda temporary: temporary.write_text(page, encoding="utf-8"))
             return
         writer = (
-            animation.PillowWriter(fps=frames_per_second)
+            animation.PillowWriter(fps=fps)
             if extension == "gif"
-            else animation.FFMpegWriter(fps=frames_per_second)
+            else animation.FFMpegWriter(fps=fps)
         )
         write_atomically(path, lambda temporary: movie.save(temporary, writer, dpi=style.dpi))

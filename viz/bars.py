@@ -124,12 +124,17 @@ def _draw_bars(
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _small_multiples(attention: Attention, style: Style) -> Figure:
-    """One bar chart per target token, in a near-square grid with a shared 0..1 axis."""
+def _small_multiples(
+    attention: Attention, style: Style, max_inches: float = SHEET_MAX_INCHES
+) -> Figure:
+    """One bar chart per target token, in a near-square grid with a shared 0..1 axis.
+
+    The sheet is at most ``max_inches`` wide: fewer columns, never narrower panels.
+    """
     target_length, source_length = attention.weights.shape
-    columns = math.ceil(math.sqrt(target_length))
+    columns = min(math.ceil(math.sqrt(target_length)), max(1, int(max_inches // PANEL_MIN_INCHES)))
     rows = math.ceil(target_length / columns)
-    panel_width = min(max(PANEL_MIN_INCHES, 0.28 * source_length + 0.8), SHEET_MAX_INCHES / columns)
+    panel_width = min(max(PANEL_MIN_INCHES, 0.28 * source_length + 0.8), max_inches / columns)
     # Labels as big as a bar is wide allows, never bigger than the style's; none if too small.
     font = min(style.tick_size * 0.75, 72 * (panel_width - 0.8) / source_length)
     labelled = font >= SMALLEST_FONT

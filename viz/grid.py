@@ -18,8 +18,16 @@ from viz.heatmap import (
     cell_inches_in,
     draw_heatmap,
     heatmap_size,
+    tick_size,
 )
-from viz.style import CHARACTER_WIDTH, SHEET_MAX_INCHES, Style, get_style, rc_context
+from viz.style import (
+    CHARACTER_WIDTH,
+    SHEET_MAX_INCHES,
+    Style,
+    get_style,
+    label_inches,
+    rc_context,
+)
 
 
 def plot_grid(
@@ -56,19 +64,21 @@ def plot_grid(
         raise ValueError(f"columns is {columns}; expected at least 1.")
     rows = math.ceil(len(attentions) / columns)
     panel_width, panel_height = _panel_size(attentions, chosen, columns)
-    wrap_width = max(10, int(panel_width * 72 / (CHARACTER_WIDTH * chosen.label_size)))
     with rc_context(chosen):
         figure = Figure(figsize=(columns * panel_width, rows * panel_height), layout="compressed")
         axes = []
         for number, (attention, title) in enumerate(zip(attentions, titles), start=1):
             ax = figure.add_subplot(rows, columns, number)
-            image, _ = draw_heatmap(
-                ax,
-                attention,
-                chosen,
-                cell=cell_inches_in(ax, attention, chosen),
+            cell = cell_inches_in(ax, attention, chosen)
+            image, _ = draw_heatmap(ax, attention, chosen, cell=cell)
+            # No wider than the matrix and its labels, or it runs into the next panel's title.
+            width = (
+                len(attention.source_tokens) * cell
+                + label_inches(attention.target_tokens, tick_size(cell, chosen))
+                + 2 * chosen.label_size / 72
             )
-            ax.set_title(textwrap.fill(title, wrap_width), fontsize=chosen.label_size)
+            characters = max(10, int(width * 72 / (CHARACTER_WIDTH * chosen.label_size)))
+            ax.set_title(wrap_lines(title, characters), fontsize=chosen.label_size)
             axes.append(ax)
         # Every panel has the same fixed 0..1 scale, so one bar serves them all.
         add_colour_bar(image, axes, chosen)
@@ -85,3 +95,8 @@ def _panel_size(attentions: list[Attention], style: Style, columns: int) -> tupl
     cell *= min(1.0, SHEET_MAX_INCHES / (columns * width))
     sizes = [heatmap_size(attention, style, cell) for attention in attentions]
     return max(width for width, _ in sizes), max(height for _, height in sizes)
+
+
+def wrap_lines(text: str, width: int) -> str:
+    """``text`` with each of its lines wrapped at ``width`` characters; its own breaks are kept."""
+    return "\n".join(textwrap.fill(line, width) for line in text.splitlines())

@@ -3,12 +3,13 @@
 One file with its CSS, JavaScript and data inline, so it opens offline and can
 be mailed around. The data sits in ``<script type="application/json"
 id="attention-data">`` as ``{"sentences": [{"source_tokens": [...],
-"target_tokens": [...], "weights": [[...], ...]}, ...]}``; section k of the page
+"target_tokens": [...], "weights": [[...], ...], "labels": [[...], ...]}, ...]}``,
+``labels`` being the weights written to two decimals; section k of the page
 (``data-sentence-index="k"``) shows sentence k with target tokens
 ``[data-target-index="i"]`` (focusable buttons) and source tokens
 ``[data-source-index="j"]``, each holding a ``.weight`` label. Hovering,
 focusing or clicking (which pins) target token i colours each source token by
-``weights[i][j]``, writes the weight to two decimals in its label, and gives
+``weights[i][j]``, writes ``labels[i][j]`` in its label, and gives
 the largest one(s) the class ``top``.
 """
 
@@ -71,7 +72,7 @@ _SCRIPT = """
     stops[Math.round(Math.min(Math.max(weight, 0), 1) * (stops.length - 1))];
 
   for (const section of document.querySelectorAll("section[data-sentence-index]")) {
-    const weights = data.sentences[Number(section.dataset.sentenceIndex)].weights;
+    const { weights, labels } = data.sentences[Number(section.dataset.sentenceIndex)];
     const sources = Array.from(section.querySelectorAll("[data-source-index]"));
     const targets = Array.from(section.querySelectorAll("[data-target-index]"));
     const rows = Array.from(section.querySelectorAll("tbody tr"));
@@ -95,7 +96,7 @@ _SCRIPT = """
         source.style.backgroundColor = background;
         source.style.color = text;
         source.classList.toggle("top", row[j] === largest);
-        label.textContent = row[j].toFixed(2);
+        label.textContent = labels[index][j];
       });
     };
 
@@ -147,6 +148,7 @@ def _page(attentions: list[Attention], title: str) -> str:
                 "source_tokens": attention.source_tokens,
                 "target_tokens": attention.target_tokens,
                 "weights": attention.weights.tolist(),
+                "labels": [[_label(weight) for weight in row] for row in attention.weights],
             }
             for attention in attentions
         ]
@@ -210,7 +212,8 @@ def _table(attention: Attention, stops: list[tuple[str, str]]) -> str:
     for target_token, weights in zip(attention.target_tokens, attention.weights):
         cells = "".join(
             f'<td style="background-color: {_colour(weight, stops)}" '
-            f'title="{html.escape(target_token)} ← {html.escape(source_token)}: {weight:.2f}"></td>'
+            f'title="{html.escape(target_token)} ← {html.escape(source_token)}: '
+            f'{_label(weight)}"></td>'
             for source_token, weight in zip(attention.source_tokens, weights)
         )
         body.append(f'<tr><th scope="row">{html.escape(target_token)}</th>{cells}</tr>')
@@ -226,6 +229,15 @@ def _colour(weight: float, stops: Sequence[tuple[str, str]]) -> str:
     # Half rounds up, as JavaScript's Math.round does (Python's round would go to even).
     position = math.floor(min(max(weight, 0.0), 1.0) * (len(stops) - 1) + 0.5)
     return stops[position][0]
+
+
+def _label(weight: float) -> str:
+    """A weight to two decimals, rounded as every picture rounds it.
+
+    Written here rather than by the page's toFixed, which rounds halves such as 0.125 up
+    where Python's format (and so matplotlib) rounds them to even.
+    """
+    return f"{weight:.2f}"
 
 
 def _json_for_script(value: Any) -> str:

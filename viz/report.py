@@ -1,0 +1,319 @@
+"""A printable report: each sentence with its heatmap and bars, then the run's numbers.
+
+One HTML file with everything inline (pictures as ``data:`` PNGs, CSS in the
+head, no script), so it opens offline, can be mailed around and prints on A4
+or Letter paper, readable in black and white.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import math
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from viz._files import output_path, write_atomically
+from viz._validate import Attention, as_attention
+from viz.bars import PANEL_MIN_INCHES, _small_multiples
+from viz.heatmap import plot_heatmap
+from viz.html import HTML_FORMATS
+from viz.style import Style, get_style, rc_context
+
+# Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
+# Letter within its margins) by less than a tenth, where four would shrink the labels by a third.
+BARS_MAX_INCHES = 3 * PANEL_MIN_INCHES
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+# Known numbers of a run: (label, how to write the value, what it means).
+SCORES: dict[str, tuple[str, Callable[[Any], str], str]] = {
+    "exact_match": ("Exact match", _percent, "translations identical to a reference"),
+    "bleu": ("BLEU", "{:.1f}".format, "word n-gram overlap with the references, 0 to 100"),
+    "chrf": ("chrF", "{:.1f}".format, "character n-gram F-score, 0 to 100"),
+    "aer": (
+        "Alignment error rate",
+        "{:.3f}".format,
+        "attention's strongest links against gold word alignments; 0 is perfect",
+    ),
+    "pairs": ("Test pairs", "{:,}".format, "sentence pairs scored"),
+    "sentences": ("Distinct sources", "{:,}".format, "different source sentences translated"),
+    "beam_width": ("Beam width", "{}".format, "1 is greedy decoding"),
+    "epochs": ("Epochs", "{}".format, "passes over the training data"),
+    "train_seconds": ("Training time", _duration, "wall-clock time of training"),
+}
+STATISTICS: dict[str, tuple[str, Callable[[Any], str], str]] = {
+    "attention_entropy": (
+        "Entropy",
+        "{:.2f} nats".format,
+        "spread of each output token's weights; 0 means it read a single source token",
+    ),
+    "attention_coverage": (
+        "Coverage",
+        "{:.2f} per source token".format,
+        "attention each source token received over the whole output; 1 is even",
+    ),
+    "attention_ignored_share": (
+        "Ignored source tokens",
+        _percent,
+        "share of source tokens that almost no output token read",
+    ),
+}
+
+_CSS = """
+:root { --ink: #111; --muted: #555; --rule: #bbb; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: "DejaVu Sans", "Segoe UI", system-ui, sans-serif;
+       color: var(--ink); background: #fff; line-height: 1.45; font-size: 11pt; }
+main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
+h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.3rem; margin: 2.5rem 0 .8rem; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+.lead { color: var(--muted); margin: 0 0 1.5rem; }
+.entry { border-top: 1px solid var(--rule); padding-top: 1rem; margin-top: 1.5rem; }
+h2 + .entry { border-top: none; margin-top: 0; padding-top: 0; }
+.entry h3 { margin-top: 0; }
+.entry .number { color: var(--muted); font-weight: normal; margin-right: .4rem; }
+.translation { font-size: 1.15rem; margin: .2rem 0 .8rem; }
+.translation .arrow { color: var(--muted); margin-right: .4rem; }
+.empty { color: var(--muted); font-style: italic; }
+figure { margin: .8rem 0; }
+figure img { display: block; max-width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
+table { border-collapse: collapse; margin: .3rem 0 1rem; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .9rem .3rem 0;
+         border-bottom: 1px solid var(--rule); }
+td.value { font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: bold; }
+td.meaning { color: var(--muted); font-size: .9rem; }
+table.config td, table.config th { font-size: .9rem; padding-top: .15rem; padding-bottom: .15rem; }
+table.config td { font-family: "DejaVu Sans Mono", Consolas, monospace; }
+@page { margin: 15mm; }
+@media print {
+  body { font-size: 10pt; }
+  main { max-width: none; padding: 0; }
+  h2, h3, .translation { break-after: avoid; page-break-after: avoid; }
+  .entry, figure, table { break-inside: avoid; page-break-inside: avoid; }
+}
+"""
+
+
+def write_report(
+    entries: Sequence[tuple[str, Any]],
+    *,
+    path: str | os.PathLike[str],
+    title: str = "Attention report",
+    metrics: Mapping[str, Any] | None = None,
+    statistics: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    style: str = "paper",
+) -> Path:
+    """Write one self-contained HTML report of several translations and their run; return its path.
+
+    ``entries`` are pairs ``(sentence, translation)``: the sentence as typed
+    and its ``Translation`` (or tuple ``(weights, source_tokens,
+    target_tokens)``, ``weights`` of shape ``(len(target_tokens),
+    len(source_tokens))``). Each gets its translation, a heatmap and the bars
+    behind every output token, drawn in ``style`` ("paper" by default).
+
+    ``metrics`` (a run's ``metrics.json``, say) and ``statistics`` (attention
+    statistics) become tables with known names labelled and explained; other
+    numbers and strings are listed as given, nested lists and dictionaries
+    left out. Attention statistics found in ``metrics`` join ``statistics``.
+    ``config`` (a mapping or a dataclass) is listed as a small table. ``path``
+    must end in .html; the file appears whole or not at all.
+    """
+    target = output_path(path, HTML_FORMATS)
+    items = _entries(entries)
+    get_style(style)  # an unknown style fails before anything is drawn
+    numbers = _mapping(metrics, "metrics")
+    scores = {key: value for key, value in numbers.items() if key not in STATISTICS}
+    spread = {key: value for key, value in numbers.items() if key in STATISTICS}
+    spread.update(_mapping(statistics, "statistics"))
+    settings = _config_table(_mapping(config, "config"))
+    run = _numbers_table("Scores", scores, SCORES) + _numbers_table(
+        "Attention statistics", spread, STATISTICS
+    )
+    sections = "\n".join(
+        _entry_section(number, sentence, attention, style)
+        for number, (sentence, attention) in enumerate(items, start=1)
+    )
+    count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>{html.escape(title)}</h1>
+<p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
+written, a column per word read, darker for more weight) and, for every word written, the weights
+behind it as bars, the largest highlighted.</p>
+{f"<h2>Run</h2>{run}" if run else ""}
+<h2>Translations</h2>
+{sections}
+{f"<h2>Configuration</h2>{settings}" if settings else ""}
+</main>
+</body>
+</html>
+"""
+    write_atomically(target, lambda temporary: temporary.write_text(page, encoding="utf-8"))
+    return target
+
+
+def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | None]]:
+    """Check the (sentence, translation) pairs; an empty translation becomes None."""
+    if isinstance(entries, str | bytes) or not isinstance(entries, Sequence):
+        raise ValueError(
+            f"entries is a {type(entries).__name__}; "
+            "expected a list of (sentence, translation) pairs."
+        )
+    if not entries:
+        raise ValueError("entries is empty; expected at least one (sentence, translation) pair.")
+    checked = []
+    for number, entry in enumerate(entries):
+        if not (isinstance(entry, Sequence) and not isinstance(entry, str) and len(entry) == 2):
+            raise ValueError(
+                f"entry {number} is a {type(entry).__name__}; "
+                "expected a pair (sentence, translation)."
+            )
+        sentence, translation = entry
+        if not isinstance(sentence, str):
+            raise ValueError(
+                f"entry {number} starts with a {type(sentence).__name__}; "
+                "expected the sentence as typed (a string), then its translation."
+            )
+        checked.append((sentence, None if _is_empty(translation) else as_attention(translation)))
+    return checked
+
+
+def _is_empty(translation: Any) -> bool:
+    """Whether the model wrote no token at all: nothing to draw, but worth reporting."""
+    if isinstance(translation, tuple) and len(translation) == 3:
+        target_tokens = translation[2]
+    else:
+        target_tokens = getattr(translation, "target_tokens", None)
+    return isinstance(target_tokens, Sequence) and len(target_tokens) == 0
+
+
+def _entry_section(number: int, sentence: str, attention: Attention | None, style: str) -> str:
+    heading = f'<h3><span class="number">{number}.</span>{html.escape(sentence)}</h3>'
+    if attention is None:
+        return (
+            f'<section class="entry">{heading}<p class="translation empty">'
+            "no translation: the model ended at once, so there is nothing to draw</p></section>"
+        )
+    translation = html.escape(" ".join(attention.target_tokens))
+    chosen = get_style(style)
+    heatmap = _image(
+        plot_heatmap(attention, style=style), chosen, f"attention heatmap of {translation}"
+    )
+    with rc_context(chosen):
+        bars = _small_multiples(attention, chosen, max_inches=BARS_MAX_INCHES)
+    bars = _image(bars, chosen, f"attention bars behind {translation}")
+    return f"""<section class="entry">
+{heading}
+<p class="translation"><span class="arrow">→</span>{translation}</p>
+<figure>{heatmap}<figcaption>Where each word of the translation looked.</figcaption></figure>
+<figure>{bars}<figcaption>The weights behind each word written.</figcaption></figure>
+</section>"""
+
+
+def _image(figure: Figure, style: Style, alt: str) -> str:
+    """``figure`` as an inline PNG, shown at its size in inches so its fonts print true to size.
+
+    ``alt`` must already be escaped.
+    """
+    buffer = io.BytesIO()
+    with rc_context(style):
+        figure.savefig(buffer, format="png", dpi=style.dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = figure.get_figwidth()
+    return f'<img alt="{alt}" style="width: {width:.2f}in" src="data:image/png;base64,{data}">'
+
+
+def _mapping(value: Any, name: str) -> dict[str, Any]:
+    """``value`` (a mapping, a dataclass or None) as a dict; a TypeError names anything else."""
+    if value is None:
+        return {}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{name} is a {type(value).__name__}; expected a dict of names to values.")
+
+
+def _numbers_table(
+    heading: str,
+    numbers: Mapping[str, Any],
+    known: Mapping[str, tuple[str, Callable[[Any], str], str]],
+) -> str:
+    """A table of ``numbers``, the ``known`` ones first, labelled and explained; "" if none."""
+    ordered = [key for key in known if key in numbers]
+    ordered += [key for key in numbers if key not in known]
+    rows = []
+    for key in ordered:
+        value = numbers[key]
+        if isinstance(value, Mapping | list | tuple | set):
+            continue
+        label, write, meaning = known.get(key, (key.replace("_", " ").capitalize(), None, ""))
+        rows.append(
+            f'<tr><th scope="row">{html.escape(label)}</th>'
+            f'<td class="value">{html.escape(_value(value, write))}</td>'
+            f'<td class="meaning">{html.escape(meaning)}</td></tr>'
+        )
+    if not rows:
+        return ""
+    return f"<h3>{html.escape(heading)}</h3><table>{''.join(rows)}</table>"
+
+
+def _config_table(config: Mapping[str, Any]) -> str:
+    """The run's configuration as a table of names and values; "" if there is none."""
+    rows = [
+        f'<tr><th scope="row">{html.escape(str(key))}</th>'
+        f"<td>{html.escape(_value(value))}</td></tr>"
+        for key, value in config.items()
+        if not isinstance(value, Mapping)
+    ]
+    return f'<table class="config">{"".join(rows)}</table>' if rows else ""
+
+
+def _value(value: Any, write: Callable[[Any], str] | None = None) -> str:
+    """``value`` as text: by ``write`` where it can, else plainly; NaN is "n/a"."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    if write is not None:
+        try:
+            return write(value)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(item) for item in value)
+    return str(value)
