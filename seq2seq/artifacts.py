@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,13 @@ HISTORY = "history.json"
 TEST_PAIRS = "test.tsv"
 TEST_ALIGNMENT = "test.align"
 PICTURES = "pictures"  # a folder: what train.py draws of three held-out sentences
+SNAPSHOTS = "snapshots.json"  # the attention on probe sentences after each epoch
+RESUME = "resume"  # a folder: the model with its optimizer after the last whole epoch
+RESUME_STATE = "state.json"  # in RESUME: epoch, history, early-stopping state, model file
+# What a run writes: an overwritten run loses these, and nothing else in the folder.
+RUN_FILES = (MODEL, CHECKPOINT, CONFIG, SOURCE_VOCABULARY, TARGET_VOCABULARY, METRICS, HISTORY,
+             TEST_PAIRS, TEST_ALIGNMENT, SNAPSHOTS)  # fmt: skip
+RUN_FOLDERS = (PICTURES, RESUME)
 
 
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -72,10 +80,12 @@ def read_vocabulary(path: Path) -> list[str]:
 
 
 def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | None:
-    """Make sure training may write into ``out``; say what it will replace, if anything.
+    """Make sure training may write a new run into ``out``; say what it replaces, if anything.
 
-    An empty or missing directory is fine. A run with the same configuration is
-    replaced (the caller says so); anything else needs ``overwrite``.
+    An empty or missing directory is fine. A finished run with the same
+    configuration is replaced (the caller says so); an unfinished one needs
+    ``--resume`` or ``--overwrite``, and a different run needs ``--overwrite``.
+    A replaced run's files go first, so none of them outlives it.
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file, not a directory; choose another --out.")
@@ -83,19 +93,9 @@ def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | N
         out.mkdir(parents=True, exist_ok=True)
         return None
     if overwrite:
+        clear_run(out)
         return f"Overwriting {out} (--overwrite)."
-    if not (out / CONFIG).exists():
-        raise UserError(
-            f"{out} already holds files that are not a run; choose another --out "
-            "or pass --overwrite."
-        )
-    try:
-        earlier = Config.load(out / CONFIG)
-    except UserError:
-        raise UserError(
-            f"{out} holds a run whose config.json cannot be read; choose another --out "
-            "or pass --overwrite."
-        ) from None
+    earlier = _earlier_config(out)
     if earlier != config:
         differences = ", ".join(
             f"{name} {value!r} there, {getattr(config, name)!r} here"
@@ -106,7 +106,75 @@ def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | N
             f"{out} holds a different run ({differences}); choose another --out "
             "or pass --overwrite to replace it."
         )
+    if is_unfinished(out):
+        raise UserError(
+            f"{out} holds an unfinished run of this configuration; pass --resume to go on "
+            "from its last whole epoch, or --overwrite to start again."
+        )
+    clear_run(out)
     return f"Replacing the earlier run in {out}: it has the same configuration."
+
+
+def resume_state(out: Path) -> tuple[Config, dict]:
+    """The configuration and resume state of the unfinished run in ``out``, for ``--resume``."""
+    if not out.is_dir():
+        raise UserError(f"{out} is not a run directory, so there is nothing to resume.")
+    config = _earlier_config(out)
+    if not is_unfinished(out):
+        finished = (out / METRICS).exists()
+        raise UserError(
+            f"{out} has " + ("finished training" if finished else "no resume point yet (no whole "
+            "epoch was trained)") + "; drop --resume to train it again."
+        )  # fmt: skip
+    path = out / RESUME / RESUME_STATE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if not (out / RESUME / state["model"]).is_file() or int(state["epoch"]) < 1:
+            raise ValueError(state)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise UserError(
+            f"{path} is damaged, so the run cannot go on; pass --overwrite to start again."
+        ) from None
+    return config, state
+
+
+def is_unfinished(out: Path) -> bool:
+    return (out / RESUME / RESUME_STATE).is_file() and not (out / METRICS).exists()
+
+
+def clear_run(out: Path) -> None:
+    """Remove what a run wrote into ``out`` (and only that)."""
+    for name in RUN_FILES:
+        (out / name).unlink(missing_ok=True)
+    for name in RUN_FOLDERS:
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
+
+
+def _earlier_config(out: Path) -> Config:
+    if not (out / CONFIG).exists():
+        raise UserError(
+            f"{out} already holds files that are not a run; choose another --out "
+            "or pass --overwrite."
+        )
+    try:
+        return Config.load(out / CONFIG)
+    except UserError:
+        raise UserError(
+            f"{out} holds a run whose config.json cannot be read; choose another --out "
+            "or pass --overwrite."
+        ) from None
+
+
+def read_snapshots(run: Path) -> dict | None:
+    """What `seq2seq.callbacks.AttentionSnapshots` recorded, or None for a run without it."""
+    path = run / SNAPSHOTS
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UserError(f"{path} is damaged ({error}); retrain the run to record it.") from None
 
 
 def read_test_pairs(run: Path) -> list:

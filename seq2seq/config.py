@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from seq2seq.errors import UserError
 
 RNN_KINDS = ("gru", "lstm")
 SCORES = ("additive", "dot", "general", "scaled_dot")
+STRATEGIES = ("default", "mirrored", "multiworker")  # train.py --strategy; see seq2seq.distribution
 # kind → how to write it; `seq2seq.corpora.load_corpus` reads each
 CORPUS_KINDS = {
     "embedded": "embedded",
@@ -115,8 +117,12 @@ class Config:
                 "--validation-fraction and --test-fraction together must leave pairs "
                 "for training; lower one of them."
             )
-        if self.learning_rate <= 0:
-            raise UserError(f"--learning-rate must be positive, got {self.learning_rate}.")
+        if not 0 < self.learning_rate < math.inf:  # also false for NaN
+            raise UserError(
+                f"--learning-rate must be positive and finite, got {self.learning_rate}."
+            )
+        if not 0 <= self.seed < 2**32:  # the range NumPy and TensorFlow accept
+            raise UserError(f"--seed must be between 0 and {2**32 - 1}, got {self.seed}.")
         self._check_corpus()
         for spec in dataclasses.fields(self):
             choices = spec.metadata["choices"]
@@ -172,8 +178,16 @@ class Config:
                 continue
             if type(value) is not expected:
                 kind = _KINDS[expected] + (" or null" if optional else "")
-                raise UserError(f"{source}: setting {name!r} must be {kind}, got {value!r}.")
-        return cls(**data)
+                raise UserError(
+                    f"{source}: setting {name!r} must be {kind}, got {value!r}; "
+                    "fix the file or retrain the run."
+                )
+        try:
+            return cls(**data)
+        except UserError as error:  # its message names the flag; say which file holds it
+            raise UserError(
+                f"{source}: {str(error).rstrip('.')}; fix the file or retrain the run."
+            ) from None
 
     @classmethod
     def load(cls, path: Path) -> Config:
@@ -185,6 +199,10 @@ class Config:
             ) from None
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise UserError(f"{path} is not valid JSON ({error}); retrain to rewrite it.") from None
+        except OSError as error:  # a folder of that name, no permission to read it
+            raise UserError(
+                f"{path} cannot be read ({error.strerror}); make it a readable file or retrain."
+            ) from None
         return cls.from_dict(data, source=str(path))
 
     # --- command line --------------------------------------------------------------

@@ -53,3 +53,50 @@ def draw(
             write(translation, path=path)
             paths.append(path)
     return paths
+
+
+def draw_training(snapshots: dict, out: Path) -> list[Path]:
+    """An animation across epochs, and a sheet of a few of them, per probe sentence.
+
+    ``snapshots`` is what `seq2seq.artifacts.read_snapshots` returns; files are
+    named ``training-NN-<slug>.gif`` and ``.png``.
+    """
+    import viz
+
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number, probe in enumerate(snapshots["probes"], start=1):
+        epochs = probe["epochs"]
+        arguments = (
+            [entry["weights"] for entry in epochs],
+            probe["source_tokens"],
+            probe["target_tokens"],
+        )
+        options = dict(
+            epochs=[entry["epoch"] for entry in epochs],
+            captions=[f"model: {_shorten(entry['translation'])}" for entry in epochs],
+        )
+        stem = out / f"training-{number:02d}-{slug(probe['source'])}"
+        for suffix, write in ((".gif", viz.animate_training), (".png", viz.plot_training)):
+            path = Path(f"{stem}{suffix}")
+            write(*arguments, path=path, **options)
+            paths.append(path)
+    return paths
+
+
+def _shorten(text: str, width: int = 44) -> str:
+    """One caption line: an untrained model babbles on to the step limit."""
+    text = text or "(nothing)"
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def draw_comparison(translations: Sequence[Translation], labels: Sequence[str], path: Path) -> Path:
+    """The heatmaps of one sentence from several runs, side by side."""
+    import viz
+    from seq2seq.errors import UserError
+
+    try:
+        viz.plot_comparison(translations, labels=labels, path=path)
+    except ValueError as error:
+        raise UserError(f"These runs cannot be compared side by side: {error}") from None
+    return path

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import math
+import shutil
 import sys
-import time
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 
 from seq2seq import artifacts
+from seq2seq.callbacks import AttentionSnapshots, KeepBest, ResumePoint, StopOnInterrupt
 from seq2seq.config import Config
 from seq2seq.corpora import Corpus, load_corpus
+from seq2seq.corpora.pairs import spread_by_length
+from seq2seq.distribution import distribute, is_chief, make_strategy
 from seq2seq.evaluation import evaluate
 from seq2seq.inference import Translator
 from seq2seq.model import Seq2Seq, masked_accuracy, masked_loss
@@ -47,13 +53,34 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
 
 
 def train(
-    config: Config, out: Path, overwrite: bool = False, log: Callable[[str], None] = print
-) -> dict[str, float]:
-    """Train on ``config.corpus``, write the run directory ``out``, return its metrics."""
-    note = artifacts.prepare_run_directory(out, config, overwrite)
-    if note:
-        log(note)
-    keras.utils.set_random_seed(config.seed)
+    config: Config,
+    out: Path,
+    overwrite: bool = False,
+    log: Callable[[str], None] = print,
+    *,
+    resume: bool = False,
+    strategy: str = "default",
+) -> dict[str, float] | None:
+    """Train on ``config.corpus``, write the run directory ``out``, return its metrics.
+
+    With ``resume``, go on from the last whole epoch of the unfinished run in
+    ``out``, with the configuration saved there (``config`` is then ignored).
+    Returns None when Ctrl-C stopped training early: the best model so far and
+    the resume point stay in ``out``.
+    """
+    if resume:
+        config, state = artifacts.resume_state(out)
+        log(f"Resuming {out} after epoch {state['epoch']} of {config.epochs}.")
+    else:
+        state = {}
+        note = artifacts.prepare_run_directory(out, config, overwrite)
+        if note:
+            log(note)
+    make_repeatable(config.seed)
+    distribution = make_strategy(strategy)
+    writes = is_chief(distribution)
+    if not writes:  # another worker: same work, but the chief alone keeps the files
+        out = Path(tempfile.mkdtemp(prefix="seq2seq-worker-"))
 
     corpus = load_corpus(config)
     vectorizers = build_vectorizers(corpus, config.max_vocabulary)
@@ -63,46 +90,79 @@ def train(
         f"{vectorizers.source.vocabulary_size()} source and "
         f"{vectorizers.target.vocabulary_size()} target tokens."
     )
-    train_batches = make_dataset(corpus.train, vectorizers, config.batch_size, True, config.seed)
-    validation_batches = make_dataset(corpus.validation, vectorizers, config.batch_size, False)
-
-    model = build_model(config, vectorizers, int(train_batches.cardinality()))
-    callbacks = [
-        keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=config.patience, restore_best_weights=True
-        ),
-        keras.callbacks.ModelCheckpoint(
-            out / artifacts.CHECKPOINT, monitor="val_loss", save_best_only=True
-        ),
-    ]
-    log(
-        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
-        f"attention, {config.units} units, for up to {config.epochs} epochs."
-    )
-    started = time.perf_counter()
-    history = model.fit(
-        train_batches, validation_data=validation_batches, epochs=config.epochs,
-        callbacks=callbacks, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
-    )  # fmt: skip
-    train_seconds = time.perf_counter() - started
-
-    artifacts.save_model(model, out / artifacts.MODEL)
-    artifacts.write_vocabulary(
-        out / artifacts.SOURCE_VOCABULARY, vectorizers.source.get_vocabulary()
-    )
-    artifacts.write_vocabulary(
-        out / artifacts.TARGET_VOCABULARY, vectorizers.target.get_vocabulary()
-    )
+    # Written before the first epoch, so the run can translate as soon as one epoch is saved.
     artifacts.write_json(out / artifacts.CONFIG, config.to_dict())
-    artifacts.write_json(
-        out / artifacts.HISTORY,
-        {name: [float(v) for v in values] for name, values in history.history.items()},
-    )
+    for name, vectorizer in ((artifacts.SOURCE_VOCABULARY, vectorizers.source),
+                             (artifacts.TARGET_VOCABULARY, vectorizers.target)):  # fmt: skip
+        artifacts.write_vocabulary(out / name, vectorizer.get_vocabulary())
     artifacts.write_test_pairs(out, corpus.test)
 
+    train_batches = make_dataset(corpus.train, vectorizers, config.batch_size, True, config.seed)
+    validation_batches = make_dataset(corpus.validation, vectorizers, config.batch_size, False)
+    # Each iterator of the training batches draws the next shuffle order, and with
+    # steps_per_epoch given, fit makes one per epoch. Drawing (not reading) one per
+    # finished epoch moves a resumed run on to new orders instead of replaying the first.
+    steps_per_epoch = int(train_batches.cardinality())
+    for _ in range(state.get("epoch", 0)):
+        iter(train_batches)
+    if distribution.num_replicas_in_sync > 1:
+        train_batches = distribute(train_batches)
+        validation_batches = distribute(validation_batches)
+
+    with distribution.scope():
+        if resume:
+            model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
+        else:
+            model = build_model(config, vectorizers, steps_per_epoch)
+    keep_best = KeepBest(out / artifacts.MODEL, config.patience,
+                         state.get("best", math.inf), state.get("wait", 0), writes)  # fmt: skip
+    resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best], writes)
+    probes = spread_by_length(corpus.validation or corpus.train)
+    snapshots = AttentionSnapshots(
+        out / artifacts.SNAPSHOTS, probes, vectorizers, artifacts.read_snapshots(out), writes
+    )
+    callbacks = [snapshots, keep_best, resume_point]
+    callbacks.append(StopOnInterrupt(callbacks))
+    log(
+        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
+        f"attention, {config.units} units, for up to {config.epochs} epochs"
+        + (f" on {distribution.num_replicas_in_sync} replicas." if
+           distribution.num_replicas_in_sync > 1 else ".")
+    )  # fmt: skip
+    model.fit(
+        train_batches, validation_data=validation_batches, epochs=config.epochs,
+        initial_epoch=state.get("epoch", 0), steps_per_epoch=steps_per_epoch,
+        callbacks=callbacks, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
+    )  # fmt: skip
+    train_seconds = resume_point.seconds
+    if callbacks[-1].interrupted:
+        if state.get("epoch", 0) == 0:
+            log("Stopped by Ctrl-C before the first epoch ended; nothing was saved to resume.")
+        else:
+            log(
+                f"Stopped by Ctrl-C. {out / artifacts.MODEL} holds the best model of the "
+                f"{state['epoch']} whole epoch(s); go on with train.py --out {out} --resume."
+            )
+        return None
+    if not (out / artifacts.MODEL).exists():  # validation loss never improved (NaN)
+        artifacts.save_model(model, out / artifacts.MODEL)
+
+    # The best epoch's model is the one kept, whichever epoch came last.
+    model = keras.saving.load_model(out / artifacts.MODEL, safe_mode=True)
+    artifacts.write_json(out / artifacts.HISTORY, state["history"])
     log(f"Evaluating on {len(corpus.test):,} held-out test pairs.")
     metrics = evaluate(Translator(model, vectorizers, config), corpus.test)
-    metrics["epochs"] = len(history.history["loss"])
+    metrics["epochs"] = state["epoch"]
     metrics["train_seconds"] = round(train_seconds, 1)
     artifacts.write_json(out / artifacts.METRICS, metrics)
+    # Finished: the resume point has served.
+    shutil.rmtree(out / artifacts.RESUME, ignore_errors=True)
+    if not writes:
+        shutil.rmtree(out, ignore_errors=True)
     return metrics
+
+
+def make_repeatable(seed: int) -> None:
+    """The same seed gives the same run: Python, NumPy and TensorFlow seeds, deterministic ops."""
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()

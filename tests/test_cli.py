@@ -78,12 +78,16 @@ def test_a_tiny_training_run_end_to_end(tmp_path):
     assert f"Run directory: {out}" in result.stdout
     assert (out / "model.keras").is_file()
     # One epoch of a model this small may end a translation at once, which draws nothing.
-    pictures = sorted((out / "pictures").iterdir())
+    everything = sorted((out / "pictures").iterdir())
+    pictures = [path for path in everything if not path.name.startswith("training-")]
     drawn = len(pictures) // len(KINDS)
+    # The attention over the epochs: an animation and a sheet per probe sentence.
+    training = [path.suffix for path in everything if path.name.startswith("training-")]
+    assert training and training == [".gif", ".png"] * (len(training) // 2)
     assert [path.name.split(".", 1)[1] for path in pictures] == KINDS * drawn
     assert result.stdout.count("→") == 3
     assert result.stdout.count("no picture") == 3 - drawn
-    for path in pictures:
+    for path in everything:
         assert str(path) in result.stdout
 
 

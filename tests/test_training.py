@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -13,9 +14,11 @@ from seq2seq.config import Config
 def test_the_run_directory_holds_everything_needed_to_translate_later(tiny_run):
     for name in (artifacts.MODEL, artifacts.CONFIG, artifacts.SOURCE_VOCABULARY,
                  artifacts.TARGET_VOCABULARY, artifacts.METRICS, artifacts.HISTORY,
-                 artifacts.TEST_PAIRS, artifacts.TEST_ALIGNMENT, artifacts.CHECKPOINT):  # fmt: skip
+                 artifacts.TEST_PAIRS, artifacts.TEST_ALIGNMENT, artifacts.SNAPSHOTS):  # fmt: skip
         assert (tiny_run / name).is_file(), name
+    # Nothing half-written is left behind, and a finished run needs no resume point.
     assert not [p for p in tiny_run.iterdir() if p.name.startswith(".")]
+    assert not (tiny_run / artifacts.RESUME).exists()
 
 
 def test_metrics_hold_the_promised_numbers(tiny_run):
@@ -47,14 +50,45 @@ def test_test_pairs_and_alignments_line_up(tiny_run, tiny_config):
     assert all("-" in link for line in alignments for link in line.split())
 
 
-def test_the_same_seed_repeats_the_run(tiny_run, tiny_config, tmp_path):
-    from seq2seq import Translator
-    from seq2seq.training import train
+def test_attention_snapshots_cover_every_epoch_from_the_untrained_model(tiny_run, tiny_config):
+    snapshots = artifacts.read_snapshots(tiny_run)
+    assert 1 <= len(snapshots["probes"]) <= 3
+    for probe in snapshots["probes"]:
+        assert [entry["epoch"] for entry in probe["epochs"]] == list(range(tiny_config.epochs + 1))
+        shape = (len(probe["target_tokens"]), len(probe["source_tokens"]))
+        for entry in probe["epochs"]:
+            weights = np.array(entry["weights"])
+            assert weights.shape == shape
+            np.testing.assert_allclose(weights.sum(axis=1), 1.0, atol=1e-3)
+            assert isinstance(entry["translation"], str)
+        # Training sharpens the attention: each row's largest weight grows.
+        first, last = (np.array(probe["epochs"][i]["weights"]).max(axis=1).mean() for i in (0, -1))
+        assert last > first
 
-    again = train(tiny_config, tmp_path / "again", log=lambda message: None)
+
+def test_the_same_seed_repeats_the_run_in_another_process(tiny_run, tiny_config, tmp_path):
+    """Seeds and TensorFlow's deterministic ops: a second process trains the same model."""
+    import os
+    import subprocess
+    import sys
+
+    from seq2seq import Translator
+
+    flags = [f"--{name.replace('_', '-')}={value}" for name, value in tiny_config.to_dict().items()
+             if value != Config.__dataclass_fields__[name].default]  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "train.py", "--out", str(tmp_path / "again"), *flags],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-2000:]
     first = json.loads((tiny_run / artifacts.METRICS).read_text())
-    for name in ("exact_match", "bleu", "aer", "epochs"):
+    again = json.loads((tmp_path / "again" / artifacts.METRICS).read_text())
+    for name in ("exact_match", "bleu", "chrf", "aer", "attention_entropy", "epochs"):
         assert again[name] == first[name], name
+    assert (tmp_path / "again" / artifacts.HISTORY).read_text() == (
+        tiny_run / artifacts.HISTORY
+    ).read_text()
     sentence = "The small cat sleeps."
     expected = Translator.load(tiny_run).translate(sentence)
     repeated = Translator.load(tmp_path / "again").translate(sentence)

@@ -6,7 +6,8 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from seq2seq.text import normalize
+from seq2seq.errors import UserError
+from seq2seq.text import MAX_TOKENS, normalize
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,21 @@ class Pair:
         return Pair(self.target, self.source, alignment)
 
 
+def spread_by_length(pairs: Iterable[Pair], count: int = 3) -> list[Pair]:
+    """Up to ``count`` pairs with distinct sources, short to long, spread over their lengths.
+
+    Used to pick the sentences that ``train.py`` draws and the probes whose
+    attention is recorded after every epoch.
+    """
+    by_source = {pair.source: pair for pair in pairs}
+    sources = sorted(by_source, key=lambda source: (len(source.split()), source))
+    if not sources:
+        return []
+    quantiles = [0.3, 0.6, 0.9] if count == 3 else [(i + 1) / (count + 1) for i in range(count)]
+    picks = sorted({round(q * (len(sources) - 1)) for q in quantiles})
+    return [by_source[sources[i]] for i in picks][:count]
+
+
 @dataclass(frozen=True)
 class Corpus:
     name: str
@@ -44,20 +60,36 @@ def select(
 ) -> Iterator[Pair]:
     """The pairs with at most ``max_length`` tokens a side, up to the first ``max_pairs``.
 
-    Lengths count normalized tokens. It stops reading ``pairs`` once it has
-    ``max_pairs``, so a large file or dataset is read only as far as needed.
+    Lengths count normalized tokens; a pair that ``max_length`` lets through
+    with more than `MAX_TOKENS` tokens a side is a `UserError`. It stops reading
+    ``pairs`` once it has ``max_pairs``, so a large file or dataset is read only
+    as far as needed.
     """
     kept = 0
+    limit = MAX_TOKENS if max_length is None else min(max_length, MAX_TOKENS)
     for pair in pairs:
-        if max_length is not None and (
-            len(normalize(pair.source).split()) > max_length
-            or len(normalize(pair.target).split()) > max_length
-        ):
+        length, text = _longest_side(pair, limit)
+        if max_length is not None and length > max_length:
             continue
+        if length > MAX_TOKENS:
+            raise UserError(
+                f"A pair has a sentence of {length:,} tokens (it begins {text[:30]!r}), more "
+                f"than the {MAX_TOKENS} a sentence may have; pass --max-length {MAX_TOKENS} "
+                "or less to drop such pairs."
+            )
         yield pair
         kept += 1
         if kept == max_pairs:
             return
+
+
+def _longest_side(pair: Pair, limit: int) -> tuple[int, str]:
+    """Tokens and text of the pair's longer side, or ``(0, "")`` where neither exceeds ``limit``.
+
+    A text of n characters has at most n tokens, so short ones skip normalizing.
+    """
+    long = [text for text in (pair.source, pair.target) if len(text) > limit]
+    return max(((len(normalize(text).split()), text) for text in long), default=(0, ""))
 
 
 def split(
