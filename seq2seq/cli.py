@@ -13,10 +13,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from seq2seq.config import Config
+from seq2seq.config import STRATEGIES, Config
 from seq2seq.errors import UserError
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
 
 
 def train_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,13 @@ def train_parser() -> argparse.ArgumentParser:
                         help="run directory to write (default: runs/reference)")  # fmt: skip
     parser.add_argument("--overwrite", action="store_true",
                         help="replace whatever --out holds, even a different run")  # fmt: skip
+    parser.add_argument("--resume", action="store_true",
+                        help="go on from the last whole epoch of the unfinished run in --out, "
+                        "with the configuration saved there")  # fmt: skip
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+                        help="tf.distribute strategy: default (one device), mirrored (every GPU "
+                        "of this machine), multiworker (machines named by TF_CONFIG) "
+                        "(default: default)")  # fmt: skip
     Config.add_arguments(parser)
     return parser
 
@@ -43,7 +51,14 @@ def _train(arguments: argparse.Namespace) -> None:
     from seq2seq import artifacts
     from seq2seq.training import train
 
-    metrics = train(config, arguments.out, overwrite=arguments.overwrite)
+    if arguments.resume and arguments.overwrite:
+        raise UserError("--resume goes on with a run and --overwrite replaces it; choose one.")
+    metrics = train(
+        config, arguments.out, overwrite=arguments.overwrite, resume=arguments.resume,
+        strategy=arguments.strategy,
+    )  # fmt: skip
+    if metrics is None:  # stopped by Ctrl-C, after saving
+        raise SystemExit(EXIT_INTERRUPTED)
     rows = [
         *score_rows(metrics),
         ("epochs", str(metrics["epochs"])),
@@ -54,25 +69,26 @@ def _train(arguments: argparse.Namespace) -> None:
     print(format_table(rows))
     print(f"\nRun directory: {arguments.out}")
 
-    samples = held_out_samples(artifacts.read_test_pairs(arguments.out))
+    from seq2seq.corpora.pairs import spread_by_length
+
+    samples = [pair.source for pair in spread_by_length(artifacts.read_test_pairs(arguments.out))]
     print(f"\nThe attention behind {len(samples)} held-out sentences:")
     _translate_and_draw(arguments.out, samples, arguments.out / artifacts.PICTURES)
 
+    from seq2seq.pictures import draw_training
 
-def held_out_samples(test_pairs: Sequence, count: int = 3) -> list[str]:
-    """``count`` sources of ``test_pairs``, short to long, spread over their lengths."""
-    sources = sorted(
-        {pair.source for pair in test_pairs}, key=lambda source: (len(source.split()), source)
+    paths = draw_training(
+        artifacts.read_snapshots(arguments.out), arguments.out / artifacts.PICTURES
     )
-    picks = {round(q * (len(sources) - 1)) for q in (0.3, 0.6, 0.9)}
-    return [sources[i] for i in sorted(picks)][:count]
+    print(f"\nThe attention forming over the epochs ({len(paths)} files):")
+    print("\n".join(f"  {path}" for path in paths))
 
 
 # --- python -m seq2seq ---------------------------------------------------------------
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m seq2seq COMMAND``: ``translate`` or ``evaluate`` a trained run."""
+    """``python -m seq2seq COMMAND``: translate, evaluate, compare, report or export runs."""
     parser = argparse.ArgumentParser(
         prog="python -m seq2seq",
         description="Translate with a trained run and draw where its attention looked.",
@@ -128,6 +144,62 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_run_arguments(evaluate)
     evaluate.set_defaults(job=_evaluate)
 
+    compare = commands.add_parser(
+        "compare",
+        help="draw the attention of two or more runs side by side",
+        description="Translate the same sentences with several runs (for example additive "
+        "and dot-product attention) and draw their heatmaps side by side, one picture per "
+        "sentence.",
+    )
+    compare.add_argument(
+        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
+    )
+    compare.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
+    compare.add_argument(
+        "--run", type=Path, action="append", required=True, dest="runs", metavar="RUN",
+        help="a run directory; give --run once per run to compare (at least two)",
+    )  # fmt: skip
+    compare.add_argument(
+        "--label", action="append", dest="labels", metavar="TEXT",
+        help="a panel title per --run, in the same order (default: each run's attention score)",
+    )  # fmt: skip
+    compare.add_argument("--out", type=Path, required=True, help="folder for the pictures")
+    compare.add_argument(
+        "--beam", type=_positive_int, default=1, metavar="N",
+        help="beam width; 1 decodes greedily (default: 1)",
+    )  # fmt: skip
+    compare.set_defaults(job=_compare)
+
+    report = commands.add_parser(
+        "report",
+        help="write a printable HTML report of a run on some sentences",
+        description="Translate sentences with a run and write one self-contained HTML file: "
+        "each sentence's translation, heatmap and bars, then the run's scores, attention "
+        "statistics and configuration. It opens offline and prints.",
+    )
+    report.add_argument(
+        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
+    )
+    report.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
+    report.add_argument("--out", type=Path, required=True, help="folder to write report.html to")
+    report.add_argument("--title", help="the report's title (default: the run's name)")
+    _add_run_arguments(report)
+    report.set_defaults(job=_report)
+
+    export = commands.add_parser(
+        "export",
+        help="write a run as a TensorFlow SavedModel for serving",
+        description="Write a run as a TensorFlow SavedModel whose serving_default signature "
+        "translates a batch of sentences greedily and returns the translations with their "
+        "attention; it needs TensorFlow alone, not this package.",
+    )
+    export.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
+    export.add_argument("--out", type=Path, required=True, help="folder to write the SavedModel to")
+    export.add_argument(
+        "--overwrite", action="store_true", help="replace what --out holds, if anything"
+    )
+    export.set_defaults(job=_export)
+
     arguments = parser.parse_args(argv)
     return _run_reporting_errors(lambda: arguments.job(arguments))
 
@@ -145,11 +217,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _translate(arguments: argparse.Namespace) -> None:
-    sentences = list(arguments.sentences)
-    if arguments.file is not None:
-        sentences += read_sentences(arguments.file)
-    if not sentences:
-        raise UserError("Nothing to translate; give sentences as arguments or --file FILE.")
+    sentences = _sentences(arguments)
     out = None if arguments.no_pictures else arguments.out or arguments.run / "translations"
     _translate_and_draw(arguments.run, sentences, out, arguments.beam)
 
@@ -189,6 +257,82 @@ def _evaluate(arguments: argparse.Namespace) -> None:
     recorded.setdefault("evaluations", {})[name] = metrics
     artifacts.write_json(path, recorded)
     print(f"\nAdded to {path} under evaluations / {name!r}, with per-sentence statistics.")
+
+
+def _export(arguments: argparse.Namespace) -> None:
+    from seq2seq.export import SIGNATURE, export
+
+    out = export(arguments.run, arguments.out, overwrite=arguments.overwrite)
+    print(f"SavedModel written to {out} (signature {SIGNATURE}: sentences → translations).")
+
+
+def _compare(arguments: argparse.Namespace) -> None:
+    from seq2seq.inference import Translator
+    from seq2seq.pictures import draw_comparison, slug
+
+    sentences = _sentences(arguments)
+    if len(arguments.runs) < 2:
+        raise UserError("Give --run at least twice: compare needs two runs or more.")
+    if arguments.labels is not None and len(arguments.labels) != len(arguments.runs):
+        raise UserError(
+            f"There are {len(arguments.labels)} --label(s) for {len(arguments.runs)} --run(s); "
+            "give one label per run, or none."
+        )
+    translators = [Translator.load(run) for run in arguments.runs]
+    labels = arguments.labels or _labels(arguments.runs, translators)
+    translations = [t.translate_batch(sentences, arguments.beam) for t in translators]
+    paths = []
+    for number, (sentence, *per_run) in enumerate(zip(sentences, *translations), start=1):
+        print(f"  {sentence}")
+        for label, translation in zip(labels, per_run):
+            print(f"  {label:>{max(map(len, labels))}} → {translation.text}")
+        if any(not translation.target_tokens for translation in per_run):
+            print("  (a run ended at once, so there is no picture)")
+            continue
+        path = arguments.out / f"{number:02d}-{slug(sentence)}.compare.png"
+        arguments.out.mkdir(parents=True, exist_ok=True)
+        paths.append(draw_comparison(per_run, labels, path))
+    print(f"\nPictures ({len(paths)} files):")
+    print("\n".join(f"  {path}" for path in paths))
+
+
+def _labels(runs: Sequence[Path], translators) -> list[str]:
+    """Each run's attention score, or its folder name where two runs share a score."""
+    scores = [translator.config.attention for translator in translators]
+    if len(set(scores)) == len(scores):
+        return scores
+    return [run.name for run in runs]
+
+
+def _report(arguments: argparse.Namespace) -> None:
+    import viz
+    from seq2seq import artifacts
+    from seq2seq.inference import Translator
+
+    sentences = _sentences(arguments)
+    translator = Translator.load(arguments.run)
+    translations = translator.translate_batch(sentences, arguments.beam)
+    metrics_path = arguments.run / artifacts.METRICS
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
+    metrics = {name: value for name, value in metrics.items() if name != "evaluations"}
+    path = viz.write_report(
+        list(zip(sentences, translations)),
+        path=arguments.out / "report.html",
+        title=arguments.title or f"Attention report: {arguments.run.name}",
+        metrics=metrics,
+        config=translator.config.to_dict() if translator.config else None,
+    )
+    print(f"Report on {len(sentences)} sentence(s) written to {path}")
+
+
+def _sentences(arguments: argparse.Namespace) -> list[str]:
+    """The sentences given as arguments, then those of ``--file``."""
+    sentences = list(arguments.sentences)
+    if arguments.file is not None:
+        sentences += read_sentences(arguments.file)
+    if not sentences:
+        raise UserError("Nothing to translate; give sentences as arguments or --file FILE.")
+    return sentences
 
 
 def _translate_and_draw(
@@ -249,5 +393,5 @@ def _run_reporting_errors(job) -> int:
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return 0

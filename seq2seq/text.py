@@ -11,6 +11,10 @@ if TYPE_CHECKING:
     import keras
 
 PAD, UNK, START, END = "", "[UNK]", "[START]", "[END]"
+# The most tokens a sentence may have, to train on or to translate. Longer "sentences"
+# are paragraphs or broken files: an RNN steps through them one token at a time,
+# decoding may run twice as many steps, and their pictures take minutes to draw.
+MAX_TOKENS = 100
 
 _PUNCTUATION = re.compile(r"([.,;:!?¿¡\"()«»“”…])")
 _POSSESSIVE = re.compile(r"(\w)'s\b")
@@ -35,7 +39,10 @@ def normalize(text: str) -> str:
     >>> normalize("Qu'est-ce que c'est ?")
     "qu' est -ce que c' est ?"
     """
-    text = unicodedata.normalize("NFC", text).replace("\u2019", "'").lower()
+    # Lowercase first: NFC may compose a lowercase letter with its mark where the
+    # capital has no composed form ("J\u030c" → "ǰ"), so composing last keeps
+    # normalize(normalize(x)) == normalize(x).
+    text = unicodedata.normalize("NFC", text.lower()).replace("\u2019", "'")
     text = _POSSESSIVE.sub(r"\1 's", text)
     text = _ELISION.sub(r"\1' ", text)
     text = _HYPHEN.sub(" -", text)
