@@ -70,22 +70,51 @@ def write_vocabulary(path: Path, vocabulary: list[str]) -> None:
 
 
 def read_vocabulary(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError(
-            f"{path} is missing; the run directory is incomplete, so retrain it."
-        ) from None
+    lines = read_run_text(path, "the run directory is incomplete, so retrain it").splitlines()
     return ["", *lines]
+
+
+def read_run_text(path: Path, if_missing: str) -> str:
+    """The UTF-8 text of a file of a run directory; `UserError` if it is missing or damaged.
+
+    ``if_missing`` ends the sentence said when ``path`` does not exist.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path} is missing; {if_missing}.") from None
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{path} is not UTF-8 (byte {error.start + 1}); it is damaged, so retrain the run."
+        ) from None
+    except OSError as error:  # a folder of that name, no permission to read it
+        raise UserError(
+            f"{path} cannot be read ({error.strerror}); make it a readable file or retrain."
+        ) from None
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of a run directory, or None where there is none; `UserError` if damaged."""
+    if not path.exists():
+        return None
+    text = read_run_text(path, "")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UserError(
+            f"{path} is not valid JSON ({error}); fix or delete it, or retrain the run."
+        ) from None
 
 
 def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | None:
     """Make sure training may write a new run into ``out``; say what it replaces, if anything.
 
     An empty or missing directory is fine. A finished run with the same
-    configuration is replaced (the caller says so); an unfinished one needs
-    ``--resume`` or ``--overwrite``, and a different run needs ``--overwrite``.
-    A replaced run's files go first, so none of them outlives it.
+    configuration may be replaced; an unfinished one needs ``--resume`` or
+    ``--overwrite``, and a different run needs ``--overwrite``. Nothing is
+    removed here: where a note is returned, the caller removes the old run
+    with `clear_run` once the new one is sure to start (its corpus is read),
+    so a mistake found on the way loses nothing.
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} is a file, not a directory; choose another --out.")
@@ -93,7 +122,6 @@ def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | N
         out.mkdir(parents=True, exist_ok=True)
         return None
     if overwrite:
-        clear_run(out)
         return f"Overwriting {out} (--overwrite)."
     earlier = _earlier_config(out)
     if earlier != config:
@@ -111,7 +139,6 @@ def prepare_run_directory(out: Path, config: Config, overwrite: bool) -> str | N
             f"{out} holds an unfinished run of this configuration; pass --resume to go on "
             "from its last whole epoch, or --overwrite to start again."
         )
-    clear_run(out)
     return f"Replacing the earlier run in {out}: it has the same configuration."
 
 
@@ -168,36 +195,44 @@ def _earlier_config(out: Path) -> Config:
 
 def read_snapshots(run: Path) -> dict | None:
     """What `seq2seq.callbacks.AttentionSnapshots` recorded, or None for a run without it."""
-    path = run / SNAPSHOTS
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise UserError(f"{path} is damaged ({error}); retrain the run to record it.") from None
+    return read_json(run / SNAPSHOTS)
 
 
 def read_test_pairs(run: Path) -> list:
     """The held-out pairs `write_test_pairs` wrote, with their gold alignments if any."""
     from seq2seq.corpora.pairs import Pair
 
-    try:
-        lines = (run / TEST_PAIRS).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise UserError(
-            f"{run / TEST_PAIRS} is missing; retrain the run or evaluate on --corpus SPEC."
-        ) from None
-    alignment_path = run / TEST_ALIGNMENT
-    alignments: list = [None] * len(lines)
-    if alignment_path.exists():
-        alignments = [
-            frozenset((int(t), int(s)) for s, t in (link.split("-") for link in line.split()))
-            for line in alignment_path.read_text(encoding="utf-8").splitlines()
-        ]
+    path = run / TEST_PAIRS
+    lines = read_run_text(path, "retrain the run or evaluate on --corpus SPEC").splitlines()
     pairs = []
-    for line, alignment in zip(lines, alignments, strict=True):
-        source, target = line.split("\t", 1)
-        pairs.append(Pair(source, target, alignment))
+    for number, line in enumerate(lines, start=1):
+        source, tab, target = line.partition("\t")
+        if not (tab and source.strip() and target.strip()):
+            raise UserError(
+                f"{path}, line {number}: not a source<TAB>target pair; the file is damaged, "
+                "so retrain the run or evaluate on --corpus SPEC."
+            )
+        pairs.append(Pair(source, target, None))
+    alignment_path = run / TEST_ALIGNMENT
+    if not alignment_path.exists():
+        return pairs
+    alignments = read_run_text(alignment_path, "").splitlines()
+    if len(alignments) != len(pairs):
+        raise UserError(
+            f"{alignment_path} has {len(alignments):,} lines for the {len(pairs):,} pairs of "
+            f"{path}; it is damaged, so delete it (no AER is then measured) or retrain the run."
+        )
+    for number, (pair, line) in enumerate(zip(pairs, alignments), start=1):
+        try:
+            links = frozenset(
+                (int(t), int(s)) for s, t in (link.split("-") for link in line.split())
+            )
+        except ValueError:
+            raise UserError(
+                f"{alignment_path}, line {number}: links must read i-j (source word i, target "
+                "word j); it is damaged, so delete it (no AER is then measured) or retrain."
+            ) from None
+        pairs[number - 1] = Pair(pair.source, pair.target, links)
     return pairs
 
 

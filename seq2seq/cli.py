@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -219,6 +218,8 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
 def _translate(arguments: argparse.Namespace) -> None:
     sentences = _sentences(arguments)
     out = None if arguments.no_pictures else arguments.out or arguments.run / "translations"
+    if out is not None:
+        _check_folder(out)
     _translate_and_draw(arguments.run, sentences, out, arguments.beam)
 
 
@@ -228,6 +229,9 @@ def _evaluate(arguments: argparse.Namespace) -> None:
     from seq2seq.inference import Translator
 
     translator = Translator.load(arguments.run)
+    # Read before the work, so a damaged file is refused before minutes of translating.
+    path = arguments.run / artifacts.METRICS
+    recorded = _read_metrics(path)
     if arguments.corpus is None:
         name, pairs = artifacts.TEST_PAIRS, artifacts.read_test_pairs(arguments.run)
     else:
@@ -252,8 +256,6 @@ def _evaluate(arguments: argparse.Namespace) -> None:
         ("ignored source tokens", f"{metrics['attention_ignored_share']:.1%}"),
     ]
     print(format_table(rows))
-    path = arguments.run / artifacts.METRICS
-    recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     recorded.setdefault("evaluations", {})[name] = metrics
     artifacts.write_json(path, recorded)
     print(f"\nAdded to {path} under evaluations / {name!r}, with per-sentence statistics.")
@@ -271,6 +273,7 @@ def _compare(arguments: argparse.Namespace) -> None:
     from seq2seq.pictures import draw_comparison, slug
 
     sentences = _sentences(arguments)
+    _check_folder(arguments.out)
     if len(arguments.runs) < 2:
         raise UserError("Give --run at least twice: compare needs two runs or more.")
     if arguments.labels is not None and len(arguments.labels) != len(arguments.runs):
@@ -310,11 +313,11 @@ def _report(arguments: argparse.Namespace) -> None:
     from seq2seq.inference import Translator
 
     sentences = _sentences(arguments)
+    _check_folder(arguments.out)
+    metrics = _read_metrics(arguments.run / artifacts.METRICS)
+    metrics = {name: value for name, value in metrics.items() if name != "evaluations"}
     translator = Translator.load(arguments.run)
     translations = translator.translate_batch(sentences, arguments.beam)
-    metrics_path = arguments.run / artifacts.METRICS
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.exists() else {}
-    metrics = {name: value for name, value in metrics.items() if name != "evaluations"}
     path = viz.write_report(
         list(zip(sentences, translations)),
         path=arguments.out / "report.html",
@@ -323,6 +326,24 @@ def _report(arguments: argparse.Namespace) -> None:
         config=translator.config.to_dict() if translator.config else None,
     )
     print(f"Report on {len(sentences)} sentence(s) written to {path}")
+
+
+def _check_folder(out: Path) -> None:
+    """Refuse an ``--out`` that cannot hold files, before any work is done."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file, not a folder; choose a folder to write into.")
+
+
+def _read_metrics(path: Path) -> dict:
+    """``metrics.json`` of a run, empty where there is none; `UserError` if it is damaged."""
+    from seq2seq import artifacts
+
+    metrics = artifacts.read_json(path)
+    if metrics is None:
+        return {}
+    if not isinstance(metrics, dict):
+        raise UserError(f"{path} must hold a JSON object of scores; fix or delete it.")
+    return metrics
 
 
 def _sentences(arguments: argparse.Namespace) -> list[str]:
@@ -339,11 +360,14 @@ def _translate_and_draw(
     run: Path, sentences: Sequence[str], out: Path | None, beam_width: int = 1
 ) -> None:
     from seq2seq.inference import Translator
+    from seq2seq.text import UNK
 
     translations = Translator.load(run).translate_batch(sentences, beam_width)
     for sentence, translation in zip(sentences, translations):
         text = translation.text or "(nothing: the model ended at once, so there is no picture)"
         print(f"  {sentence}\n  → {text}   (log-probability {translation.score:.2f})")
+        if UNK in translation.source_tokens:
+            print(f"    read as: {' '.join(translation.source_tokens)}   ({UNK}: an unknown word)")
     if out is not None:
         from seq2seq.pictures import draw
 

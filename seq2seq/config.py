@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seq2seq.errors import UserError
+from seq2seq.text import MAX_TOKENS
 
 RNN_KINDS = ("gru", "lstm")
 SCORES = ("additive", "dot", "general", "scaled_dot")
@@ -55,7 +56,9 @@ class Config:
     corpus_size: int = _option(24_000, "pairs generated for the embedded corpus")
     reverse: bool = _option(False, "translate the other way: the corpus' target becomes the source")
     max_length: int | None = _option(
-        None, "drop pairs with more than N tokens on either side", unset="no limit"
+        None,
+        "drop pairs with more than N tokens on either side",
+        unset=f"none, but a pair with a sentence over {MAX_TOKENS} tokens is refused",
     )
     max_pairs: int | None = _option(
         None,

@@ -7,6 +7,7 @@ weights returned are exactly the ones that chose each word.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from seq2seq.config import Config
 from seq2seq.errors import UserError
 from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import Vectorizers
-from seq2seq.text import END, START, build_vectorizer, normalize
+from seq2seq.text import END, MAX_TOKENS, START, build_vectorizer, normalize
 from seq2seq.translation import Translation
 
 BATCH_SIZE = 256
@@ -52,19 +53,46 @@ class Translator:
                 f"{run_dir} is not a directory; pass a run directory written by train.py."
             )
         config = Config.load(run_dir / artifacts.CONFIG)
-        source_vocabulary = artifacts.read_vocabulary(run_dir / artifacts.SOURCE_VOCABULARY)
-        target_vocabulary = artifacts.read_vocabulary(run_dir / artifacts.TARGET_VOCABULARY)
-        vectorizers = Vectorizers(
-            build_vectorizer(vocabulary=source_vocabulary),
-            build_vectorizer(vocabulary=target_vocabulary),
-        )
+        paths = [run_dir / artifacts.SOURCE_VOCABULARY, run_dir / artifacts.TARGET_VOCABULARY]
+        vocabularies = [artifacts.read_vocabulary(path) for path in paths]
         model_path = run_dir / artifacts.MODEL
         if not model_path.exists():
             raise UserError(f"{model_path} is missing; training did not finish, so retrain.")
+        # Keras reports a file that is no zip archive as "File not found"; say what it is.
+        if not zipfile.is_zipfile(model_path):
+            raise UserError(
+                f"{model_path} cannot be loaded (it is damaged: not a .keras archive); "
+                "retrain the run."
+            )
         try:
             model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
         except Exception as error:  # Keras raises many types for a damaged file
-            raise UserError(f"{model_path} cannot be loaded ({error}); retrain the run.") from error
+            reason = str(error).strip().split("\n")[0] or type(error).__name__
+            raise UserError(
+                f"{model_path} cannot be loaded ({reason}); retrain the run."
+            ) from error
+        if not isinstance(model, Seq2Seq):
+            raise UserError(
+                f"{model_path} holds a {type(model).__name__}, not a model that train.py "
+                "writes; retrain the run."
+            )
+        # A vocabulary of another run (or edited) would map words to the wrong embeddings.
+        sizes = model.settings["source_vocab_size"], model.settings["target_vocab_size"]
+        for path, vocabulary, size in zip(paths, vocabularies, sizes):
+            if len(vocabulary) != size:
+                raise UserError(
+                    f"{path} holds {len(vocabulary) - 1} tokens but the model knows {size - 1}; "
+                    "the file is damaged or from another run, so retrain the run."
+                )
+        try:
+            vectorizers = Vectorizers(*(build_vectorizer(vocabulary=v) for v in vocabularies))
+        except ValueError:  # a blank line or a repeated token
+            raise UserError(
+                f"{run_dir} holds a damaged vocabulary (a blank line or a token twice); "
+                "retrain the run."
+            ) from None
+        if not {START, END} <= set(vocabularies[1]):
+            raise UserError(f"{paths[1]} lacks the {START} and {END} markers; retrain the run.")
         return cls(model, vectorizers, config)
 
     # --- public ------------------------------------------------------------------
@@ -221,6 +249,12 @@ class Translator:
         normalized = normalize(sentence)
         if not normalized:
             raise UserError("The sentence is empty; give at least one word to translate.")
+        length = normalized.count(" ") + 1
+        if length > MAX_TOKENS:
+            raise UserError(
+                f"The sentence has {length:,} tokens (words and punctuation), more than the "
+                f"{MAX_TOKENS} a sentence may have; split it into shorter sentences."
+            )
         return normalized
 
 

@@ -70,12 +70,11 @@ def train(
     """
     if resume:
         config, state = artifacts.resume_state(out)
+        replacing = None
         log(f"Resuming {out} after epoch {state['epoch']} of {config.epochs}.")
     else:
         state = {}
-        note = artifacts.prepare_run_directory(out, config, overwrite)
-        if note:
-            log(note)
+        replacing = artifacts.prepare_run_directory(out, config, overwrite)
     make_repeatable(config.seed)
     distribution = make_strategy(strategy)
     writes = is_chief(distribution)
@@ -83,6 +82,9 @@ def train(
         out = Path(tempfile.mkdtemp(prefix="seq2seq-worker-"))
 
     corpus = load_corpus(config)
+    if replacing:
+        artifacts.clear_run(out)
+        log(replacing)
     vectorizers = build_vectorizers(corpus, config.max_vocabulary)
     log(
         f"Corpus {corpus.name}: {len(corpus.train):,} train, {len(corpus.validation):,} "
