@@ -1,8 +1,6 @@
 """Train the reference model: ``python train.py --help`` lists every setting."""
 
-import sys
-
-from seq2seq.cli import train_main
+from seq2seq.cli import exit_now, train_main
 
 if __name__ == "__main__":
-    sys.exit(train_main())
+    exit_now(train_main())

@@ -1,7 +1,5 @@
 """``python -m seq2seq COMMAND``: see `seq2seq.cli.main`."""
 
-import sys
+from seq2seq.cli import exit_now, main
 
-from seq2seq.cli import main
-
-sys.exit(main())
+exit_now(main())

@@ -96,7 +96,7 @@ class Config:
     dropout: float = _option(0.1, "dropout on embeddings and before the output layer")
     # training
     batch_size: int = _option(64, "sentence pairs per batch")
-    epochs: int = _option(6, "maximum number of epochs")
+    epochs: int = _option(4, "maximum number of epochs")
     learning_rate: float = _option(3e-3, "Adam learning rate")
     patience: int = _option(3, "epochs without validation improvement before stopping")
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")

@@ -7,6 +7,7 @@ weights returned are exactly the ones that chose each word.
 
 from __future__ import annotations
 
+import math
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +44,14 @@ class Translator:
         lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
         self.start_id, self.end_id = lookup[START], lookup[END]
         self._decoders: dict[int, tf.types.experimental.PolymorphicFunction] = {}
+        self._eager_widths: set[int] = set()  # widths already decoded once eagerly
+        # Teacher forcing, compiled once: run eagerly, Keras' RNN layers step through
+        # time in Python, ten times slower.
+        ids = tf.TensorSpec([None, None], tf.int64)
+        self._forward = tf.function(
+            lambda source, target_in: model.forward(source, target_in, training=False),
+            input_signature=[ids, ids],
+        )
 
     @classmethod
     def load(cls, run_dir: str | Path) -> Translator:
@@ -110,11 +119,11 @@ class Translator:
         if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
             raise UserError(f"The beam width must be a whole number >= 1, got {beam_width!r}.")
         normalized = [self._normalize(sentence) for sentence in sentences]
-        decode = self._decoder(beam_width)
         results: list[Translation | None] = [None] * len(normalized)
         # Sorting by length keeps padding, and wasted decoding steps, small.
         order = sorted(range(len(normalized)), key=lambda i: len(normalized[i].split()))
         batch_size = max(1, BATCH_SIZE // beam_width)
+        decode = self._decoder(beam_width, batches=math.ceil(len(order) / batch_size))
         for begin in range(0, len(order), batch_size):
             chunk = order[begin : begin + batch_size]
             source = self.vectorizers.source(tf.constant([normalized[i] for i in chunk]))
@@ -136,9 +145,7 @@ class Translator:
                 tf.constant([self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]])
             )
             target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
-            logits, weights = self.model.forward(
-                source_ids.to_tensor(), target_ids.to_tensor()[:, :-1], training=False
-            )
+            logits, weights = self._forward(source_ids.to_tensor(), target_ids.to_tensor()[:, :-1])
             log_probs = tf.nn.log_softmax(logits).numpy()
             rows = zip(source_ids.numpy(), target_ids.numpy(), log_probs, weights.numpy())
             for source_row, target_row, row_log_probs, row_weights in rows:
@@ -149,14 +156,23 @@ class Translator:
 
     # --- decoding ------------------------------------------------------------------
 
-    def _decoder(self, beam_width: int):
-        """The compiled decoding loop for this beam width (traced once per width)."""
+    def _decoder(self, beam_width: int, batches: int):
+        """The decoding loop for this beam width, compiled unless running it once.
+
+        Tracing the loop into a graph costs about a second, ten times what
+        decoding one batch eagerly does; so the first call of a width that is a
+        single batch (the command line translating a few sentences) runs the
+        same loop eagerly, and later calls, or longer ones, compile it once.
+        """
         if beam_width not in self._decoders:
             loop = (
                 self._greedy_loop
                 if beam_width == 1
                 else lambda source: self._beam_loop(source, beam_width)
             )
+            if batches == 1 and beam_width not in self._eager_widths:
+                self._eager_widths.add(beam_width)
+                return loop
             signature = [tf.TensorSpec([None, None], tf.int64)]
             self._decoders[beam_width] = tf.function(loop, input_signature=signature)
         return self._decoders[beam_width]

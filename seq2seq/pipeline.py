@@ -1,4 +1,4 @@
-"""tf.data batches for ``fit``: ids, length buckets, padding only to the batch's longest."""
+"""tf.data batches for ``fit``: sentences of like length together, padded to the batch's longest."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import tensorflow as tf
 from seq2seq.corpora.pairs import Pair
 from seq2seq.text import normalize, with_markers
 
-# Sentences of similar length share a batch, so a batch of short sentences
-# is not padded to the longest sentence of the corpus.
-BUCKET_WIDTH = 4
+# Sentences are shuffled, then sorted by length within pools of this many
+# batches and cut into batches: a batch holds sentences of nearly one length,
+# so it is hardly padded, while which sentences share a pool, and the order of
+# the batches, change every epoch.
+POOL_BATCHES = 32
 
 
 class Vectorizers:
@@ -41,37 +43,34 @@ def make_dataset(
     is the same sentence one step ahead, what the decoder must predict.
     """
     source_ids, target_ids = vectorizers.pairs_to_ids(pairs)
-    lengths = np.maximum(source_ids.row_lengths().numpy(), target_ids.row_lengths().numpy() - 1)
-    boundaries = list(range(BUCKET_WIDTH + 1, int(lengths.max()) + 1, BUCKET_WIDTH))
+    source_lengths = source_ids.row_lengths().numpy()
+    target_lengths = target_ids.row_lengths().numpy() - 1
+    # Each pair's place in the corpus sorted by its longer side, then by target
+    # length (the decoder's steps cost the most), then by source length.
+    order = np.lexsort((source_lengths, target_lengths, np.maximum(source_lengths, target_lengths)))
+    rank = tf.constant(np.argsort(order))
 
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (
-            source_ids.to_tensor(),
-            source_ids.row_lengths(),
-            target_ids.to_tensor(),
-            target_ids.row_lengths(),
-        )
-    )
-    dataset = dataset.map(
-        lambda source, source_length, target, target_length: (
-            source[:source_length],
-            target[:target_length],
-        )
-    ).cache()
+    def sort_and_split(pool):
+        pool = tf.gather(pool, tf.argsort(tf.gather(rank, pool)))
+        return tf.data.Dataset.from_tensor_slices(pool).batch(batch_size)
+
+    def to_ids(batch):
+        target = tf.gather(target_ids, batch)
+        source = tf.gather(source_ids, batch).to_tensor()
+        return (source, target[:, :-1].to_tensor()), target[:, 1:].to_tensor()
+
+    pool_size = POOL_BATCHES * batch_size
+    dataset = tf.data.Dataset.range(len(pairs))
     if shuffle:
         dataset = dataset.shuffle(len(pairs), seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.bucket_by_sequence_length(
-        lambda source, target: tf.maximum(tf.shape(source)[0], tf.shape(target)[0] - 1),
-        bucket_boundaries=boundaries,
-        bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+    dataset = dataset.batch(pool_size).flat_map(sort_and_split)
+    if shuffle:
+        dataset = dataset.shuffle(POOL_BATCHES, seed=seed, reshuffle_each_iteration=True)
+    # Only the last pool can be short, so the count is the same each epoch; stating
+    # it gives Keras' progress bar a total from the first epoch on.
+    batches = len(pairs) // pool_size * POOL_BATCHES + math.ceil(
+        len(pairs) % pool_size / batch_size
     )
-    # Every bucket ends with one partial batch, so the count is the same each epoch;
-    # stating it gives Keras' progress bar a total from the first epoch on.
-    buckets = np.digitize(lengths, boundaries)
-    batches = sum(math.ceil(count / batch_size) for count in np.bincount(buckets) if count)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(batches))
-    dataset = dataset.map(
-        lambda source, target: ((source, target[:, :-1]), target[:, 1:]),
-        num_parallel_calls=tf.data.AUTOTUNE,
-    )
+    dataset = dataset.map(to_ids, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
