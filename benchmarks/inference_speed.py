@@ -100,8 +100,7 @@ def main() -> int:
                 seconds.append(time.perf_counter() - started)
             results[f"{name} seconds"] = statistics.median(seconds)
         results["cold translate seconds"] = statistics.median(
-            _cold_translate(arguments.run, Path(scratch) / "cold")
-            for _ in range(arguments.repeats)
+            _cold_translate(arguments.run, Path(scratch) / "cold") for _ in range(arguments.repeats)
         )
 
     print(

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import machine, print_table  # noqa: E402
 
-BARS = {"exact_match": (">=", 0.98), "aer": ("<=", 0.15), "wall_seconds": ("<=", 300.0)}
+BARS = {"exact_match": (">=", 0.98), "aer": ("<=", 0.15), "wall_seconds": ("<=", 120.0)}
 
 
 def main() -> int:

@@ -105,14 +105,20 @@ class ResumePoint(keras.callbacks.Callback):
 
 
 class AttentionSnapshots(keras.callbacks.Callback):
-    """Record the attention on fixed probe pairs before training and after each epoch.
+    """Record the attention on fixed probe pairs as training goes.
 
-    The weights are teacher-forced on each probe's reference translation, so the
-    matrix has the same shape every epoch and an animation across epochs shows
-    the alignment emerging. Next to them goes the model's own greedy
-    translation at that epoch. The whole record is rewritten after each epoch to
-    ``snapshots.json`` (`artifacts.read_snapshots` reads it back).
+    Snapshots are taken before training, after each epoch and, because the
+    alignment mostly forms within the first epoch, also after the fractions
+    `FIRST_EPOCH` of it; each is labelled with the epochs trained so far (0.25
+    is a quarter of the first). The weights are teacher-forced on each probe's
+    reference translation, so the matrix has the same shape every time and an
+    animation of them shows the alignment emerging. Next to them goes the
+    model's own greedy translation at that point. The whole record is
+    rewritten after each snapshot to ``snapshots.json``
+    (`artifacts.read_snapshots` reads it back).
     """
+
+    FIRST_EPOCH = (1 / 16, 1 / 8, 1 / 4, 1 / 2)
 
     def __init__(self, path: Path, probes, vectorizers, record: dict | None = None,
                  write: bool = True):  # fmt: skip
@@ -122,11 +128,20 @@ class AttentionSnapshots(keras.callbacks.Callback):
         self.interrupted = False
 
     def on_train_begin(self, logs=None):
+        self._early_steps = set()
         if self.record is None:  # a fresh run: epoch 0 is the untrained model
             self.record = self._empty_record()
             self._snapshot(0)
+            steps = self.params.get("steps") or 0
+            self._early_steps = {round(fraction * steps) for fraction in self.FIRST_EPOCH} - {0}
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch + 1 in self._early_steps and not self.interrupted:
+            self._early_steps.discard(batch + 1)
+            self._snapshot(round((batch + 1) / self.params["steps"], 4))
 
     def on_epoch_end(self, epoch, logs=None):
+        self._early_steps = set()
         if not self.interrupted:
             self._snapshot(epoch + 1)
 
@@ -147,7 +162,7 @@ class AttentionSnapshots(keras.callbacks.Callback):
             ]
         }
 
-    def _snapshot(self, epoch: int) -> None:
+    def _snapshot(self, epoch: float) -> None:
         translator = self._translator()
         sources = [probe.source for probe in self.probes]
         aligned = translator.align(sources, [probe.target for probe in self.probes])

@@ -37,6 +37,9 @@ def train_parser() -> argparse.ArgumentParser:
                         help="tf.distribute strategy: default (one device), mirrored (every GPU "
                         "of this machine), multiworker (machines named by TF_CONFIG) "
                         "(default: default)")  # fmt: skip
+    parser.add_argument("--no-pictures", action="store_true",
+                        help="skip drawing held-out sentences and the attention over "
+                        "training at the end")  # fmt: skip
     Config.add_arguments(parser)
     return parser
 
@@ -69,20 +72,22 @@ def _train(arguments: argparse.Namespace) -> None:
     print(f"\nTest split ({metrics['pairs']:,} pairs):")
     print(format_table(rows))
     print(f"\nRun directory: {arguments.out}")
+    if arguments.no_pictures:
+        return
 
+    from seq2seq import pictures
     from seq2seq.corpora.pairs import spread_by_length
 
     samples = [pair.source for pair in spread_by_length(artifacts.read_test_pairs(arguments.out))]
     print(f"\nThe attention behind {len(samples)} held-out sentences:")
-    _translate_and_draw(arguments.out, samples, arguments.out / artifacts.PICTURES)
-
-    from seq2seq.pictures import draw_training
-
-    paths = draw_training(
-        artifacts.read_snapshots(arguments.out), arguments.out / artifacts.PICTURES
-    )
-    print(f"\nThe attention forming over the epochs ({len(paths)} files):")
-    print("\n".join(f"  {path}" for path in paths))
+    folder = arguments.out / artifacts.PICTURES
+    translations = _translate_and_print(arguments.out, samples)
+    # Both sets in one go, so they share the worker processes that draw them.
+    drawn = pictures.translation_pictures(translations, folder, samples)
+    forming = pictures.training_pictures(artifacts.read_snapshots(arguments.out), folder)
+    pictures.draw_all(drawn + forming, workers=pictures.cores())
+    _print_paths("Pictures", [picture.path for picture in drawn])
+    _print_paths("The attention forming over training", [picture.path for picture in forming])
 
 
 # --- python -m seq2seq ---------------------------------------------------------------
@@ -297,8 +302,7 @@ def _compare(arguments: argparse.Namespace) -> None:
         path = arguments.out / f"{number:02d}-{slug(sentence)}.compare.png"
         arguments.out.mkdir(parents=True, exist_ok=True)
         paths.append(draw_comparison(per_run, labels, path))
-    print(f"\nPictures ({len(paths)} files):")
-    print("\n".join(f"  {path}" for path in paths))
+    _print_paths("Pictures", paths)
 
 
 def _labels(runs: Sequence[Path], translators) -> list[str]:
@@ -361,6 +365,14 @@ def _sentences(arguments: argparse.Namespace) -> list[str]:
 def _translate_and_draw(
     run: Path, sentences: Sequence[str], out: Path | None, beam_width: int = 1
 ) -> None:
+    translations = _translate_and_print(run, sentences, beam_width)
+    if out is not None:
+        from seq2seq.pictures import cores, draw
+
+        _print_paths("Pictures", draw(translations, out, sentences, workers=cores()))
+
+
+def _translate_and_print(run: Path, sentences: Sequence[str], beam_width: int = 1) -> list:
     from seq2seq.inference import Translator
     from seq2seq.text import UNK
 
@@ -370,12 +382,12 @@ def _translate_and_draw(
         print(f"  {sentence}\n  → {text}   (log-probability {translation.score:.2f})")
         if UNK in translation.source_tokens:
             print(f"    read as: {' '.join(translation.source_tokens)}   ({UNK}: an unknown word)")
-    if out is not None:
-        from seq2seq.pictures import draw
+    return translations
 
-        paths = draw(translations, out, sentences)
-        print(f"\nPictures ({len(paths)} files):")
-        print("\n".join(f"  {path}" for path in paths))
+
+def _print_paths(heading: str, paths: Sequence[Path]) -> None:
+    print(f"\n{heading} ({len(paths)} files):")
+    print("\n".join(f"  {path}" for path in paths))
 
 
 def read_sentences(path: Path) -> list[str]:

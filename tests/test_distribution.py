@@ -32,12 +32,13 @@ TWO_CPUS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_trains_over_two_logical_cpus(tmp_path):
     out = tmp_path / "mirrored"
     completed = subprocess.run(
         [sys.executable, "-c", TWO_CPUS, "--out", str(out), "--strategy", "mirrored",
-         "--corpus-size", "1000", "--embedding-dim", "32", "--units", "64", "--epochs", "2",
-         "--batch-size", "32", "--learning-rate", "0.01"],
+         "--no-pictures", "--corpus-size", "1000", "--embedding-dim", "32", "--units", "64",
+         "--epochs", "2", "--batch-size", "32", "--learning-rate", "0.01"],
         cwd=ROOT, capture_output=True, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)},
     )  # fmt: skip

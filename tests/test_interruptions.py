@@ -27,7 +27,7 @@ SETTINGS = ["--corpus-size", "3000", "--embedding-dim", "32", "--units", "64", "
 
 def start(out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "train.py", "--out", str(out), *extra],
+        [sys.executable, "train.py", "--out", str(out), "--no-pictures", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
@@ -55,6 +55,7 @@ def translate(out: Path) -> list[str]:
     return Translator.load(out).translate("The red car is fast.").target_tokens
 
 
+@pytest.mark.slow
 def test_ctrl_c_then_sigkill_then_resume_lose_nothing(tmp_path):
     out = tmp_path / "run"
 
@@ -101,7 +102,9 @@ def test_ctrl_c_then_sigkill_then_resume_lose_nothing(tmp_path):
     history = json.loads((out / artifacts.HISTORY).read_text())
     assert metrics["epochs"] == len(history["loss"]) == len(history["val_loss"]) == 4
     snapshots = artifacts.read_snapshots(out)
-    assert [entry["epoch"] for entry in snapshots["probes"][0]["epochs"]] == [0, 1, 2, 3, 4]
+    whole_epochs = [entry["epoch"] for entry in snapshots["probes"][0]["epochs"]
+                    if float(entry["epoch"]).is_integer()]  # fmt: skip
+    assert whole_epochs == [0, 1, 2, 3, 4]
     assert not (out / artifacts.RESUME).exists()
     assert translate(out)
 

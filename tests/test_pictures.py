@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from samples import QUESTION, RED_CAR
 
-from seq2seq.pictures import draw, slug
+from seq2seq.pictures import PARALLEL_FROM, Picture, draw, draw_all, slug, training_pictures
 from seq2seq.translation import Translation
 
 
@@ -29,18 +29,52 @@ def test_draw_writes_four_pictures_per_translation_in_the_order_given(tmp_path):
     assert [path.name for path in paths] == [
         f"{number}.{kind}"
         for number in ("01-is-the-boy-here", "02-the-red-car")
-        for kind in ("heatmap.png", "attention.gif", "bars.png", "page.html")
+        for kind in ("attention.gif", "heatmap.png", "bars.png", "page.html")
     ]
-    assert Image.open(paths[1]).n_frames == len(QUESTION.target_tokens)
+    assert Image.open(paths[0]).n_frames == len(QUESTION.target_tokens)
     assert "niño" in paths[3].read_text(encoding="utf-8")
 
 
 def test_files_are_named_after_the_sentences_when_given(tmp_path):
     paths = draw([RED_CAR], tmp_path, sentences=["My red car!"])
-    assert paths[0].name == "01-my-red-car.heatmap.png"
+    assert paths[1].name == "01-my-red-car.heatmap.png"
 
 
 def test_an_empty_translation_is_skipped(tmp_path):
     empty = Translation(["hello", "."], [], np.zeros((0, 2), np.float32), -3.0)
     paths = draw([empty, RED_CAR], tmp_path)
     assert [path.name.split(".")[0] for path in paths] == ["02-the-red-car"] * 4
+
+
+def test_many_pictures_are_drawn_by_worker_processes_just_the_same(tmp_path):
+    serial = draw([QUESTION, RED_CAR], tmp_path / "serial")
+    # Three translations make twelve pictures: enough for the worker processes.
+    parallel = draw([QUESTION, RED_CAR, RED_CAR], tmp_path / "parallel", workers=2)
+    assert len(parallel) == 12 >= PARALLEL_FROM
+    for one, other in zip(serial, parallel[:8]):
+        assert one.name == other.name
+        if one.suffix == ".png":
+            assert Image.open(one).size == Image.open(other).size
+        assert other.stat().st_size > 0
+
+
+def test_a_worker_process_raises_what_the_picture_raised(tmp_path):
+    bad = Picture(tmp_path / "bad.png", "plot_heatmap", ((np.ones((1, 2)), ["a"], ["b"]),), {})
+    pages = [Picture(tmp_path / f"{n}.html", "to_html", (RED_CAR,), {}) for n in range(8)]
+    with pytest.raises(ValueError, match=r"weights has shape \(1, 2\)"):
+        draw_all([bad, *pages], workers=2)
+
+
+def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
+    weights = RED_CAR.weights.tolist()
+    epochs = [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 3]
+    snapshots = {"probes": [{
+        "source": "the red car", "source_tokens": RED_CAR.source_tokens,
+        "target_tokens": RED_CAR.target_tokens,
+        "epochs": [{"epoch": epoch, "weights": weights, "translation": "el coche rojo"}
+                   for epoch in epochs],
+    }]}  # fmt: skip
+    animation, sheet = training_pictures(snapshots, tmp_path)
+    assert animation.path.name == "training-01-the-red-car.gif"
+    assert animation.options["epochs"] == epochs
+    assert sheet.options["show"] == [0, 0.1, 0.25, 0.5, 1, 3]

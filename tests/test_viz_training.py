@@ -106,6 +106,20 @@ def test_given_epochs_label_the_frames():
     assert heading(movie) == "epoch 5 of 10"
 
 
+def test_parts_of_an_epoch_label_the_frames_to_two_decimals():
+    movie = animate_training(learning(), SOURCE, TARGET, epochs=[0, 0.0625, 0.5, 2])
+    titles = []
+    for number in range(4):
+        frame(movie, number)
+        titles.append(heading(movie))
+    assert titles == [
+        "epoch 0 of 2: before training",
+        "epoch 0.06 of 2",
+        "epoch 0.50 of 2",
+        "epoch 2 of 2",
+    ]
+
+
 def test_captions_are_shown_under_the_epoch_one_per_frame():
     movie = animate_training(learning(), SOURCE, TARGET, captions=CAPTIONS)
     for number, caption in enumerate(CAPTIONS):
@@ -159,7 +173,8 @@ BAD_INPUTS = {
     "too few epochs": (lambda: (learning(), {"epochs": [0, 1, 2]}), "3 epochs for 4 snapshots"),
     "epochs backwards": (lambda: (learning(), {"epochs": [0, 2, 1, 3]}), "increasing"),
     "negative epoch": (lambda: (learning(), {"epochs": [-1, 0, 1, 2]}), "increasing"),
-    "fractional epoch": (lambda: (learning(), {"epochs": [0, 0.5, 1, 2]}), "whole numbers"),
+    "epoch not a number": (lambda: (learning(), {"epochs": [0, "1", 2, 3]}), "expected numbers"),
+    "epoch NaN": (lambda: (learning(), {"epochs": [0, 1, float("nan"), 3]}), "expected numbers"),
     "too many captions": (
         lambda: (learning(), {"captions": [*CAPTIONS, "more"]}),
         "5 captions for 4 snapshots",

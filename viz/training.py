@@ -1,13 +1,15 @@
-"""Attention over training: one sentence's matrix after each epoch, from noise to an alignment.
+"""Attention over training: one sentence's matrix snapshot by snapshot, from noise to an alignment.
 
 The sentence is teacher-forced on its reference translation, so every snapshot
 has the same shape ``(len(target_tokens), len(source_tokens))`` and only the
-weights change from one epoch to the next.
+weights change from one snapshot to the next. Snapshots are labelled with the
+epochs trained when they were taken: 0 before training, 0.25 a quarter into
+the first epoch, 3 after the third.
 """
 
 from __future__ import annotations
 
-import operator
+import math
 import os
 from collections.abc import Sequence
 from itertools import pairwise
@@ -34,7 +36,7 @@ def animate_training(
     target_tokens: Sequence[str],
     *,
     path: str | os.PathLike[str] | None = None,
-    epochs: Sequence[int] | None = None,
+    epochs: Sequence[float] | None = None,
     captions: Sequence[str] | None = None,
     style: str = "projector",
     fps: float = 1.5,
@@ -42,10 +44,11 @@ def animate_training(
     """Animate one sentence's attention across training: one frame per snapshot.
 
     ``weights_by_epoch`` has shape ``(snapshots, len(target_tokens),
-    len(source_tokens))``: the matrix recorded after each epoch, the sentence
-    teacher-forced on its reference. ``epochs`` labels the snapshots
-    (increasing whole numbers, 0 meaning before training; default 0, 1, 2, ...);
-    frame k is titled "epoch k of N". ``captions`` (one string per snapshot,
+    len(source_tokens))``: the matrix recorded at each snapshot, the sentence
+    teacher-forced on its reference. ``epochs`` labels the snapshots with the
+    epochs trained so far (increasing numbers, 0 meaning before training, 0.5
+    half of the first epoch; default 0, 1, 2, ...); a frame is titled
+    "epoch 0.5 of N". ``captions`` (one string per snapshot,
     such as the model's own translation at that epoch) are shown under the
     title. The colour scale stays 0..1 in every frame. ``fps`` frames a second.
     With ``path`` (.gif, .mp4, .html), also writes the animation there; .mp4
@@ -115,17 +118,17 @@ def plot_training(
     target_tokens: Sequence[str],
     *,
     path: str | os.PathLike[str] | None = None,
-    epochs: Sequence[int] | None = None,
+    epochs: Sequence[float] | None = None,
     captions: Sequence[str] | None = None,
-    show: Sequence[int] | None = None,
+    show: Sequence[float] | None = None,
     columns: int | None = None,
     style: str = "projector",
 ) -> Figure:
-    """Small multiples of one sentence's attention at chosen epochs, one shared colour bar.
+    """Small multiples of one sentence's attention at chosen snapshots, one shared colour bar.
 
     The arguments are those of `animate_training`. ``show`` lists the epochs
-    to draw (labels from ``epochs``); by default up to six, evenly spread from
-    the first snapshot to the last. ``columns`` defaults to up to 3. With
+    to draw (labels from ``epochs``); by default up to six snapshots, evenly
+    spread from the first to the last. ``columns`` defaults to up to 3. With
     ``path`` (.png, .svg, .pdf, .jpg), also writes the figure there.
     """
     stack, attention, epochs = _snapshots(weights_by_epoch, source_tokens, target_tokens, epochs)
@@ -149,19 +152,27 @@ def plot_training(
     )
 
 
-def epoch_title(epoch: int, last: int | None = None) -> str:
-    """A snapshot's heading: "epoch 3 of 12", "epoch 3" without ``last``; 0 is before training."""
+def epoch_title(epoch: float, last: float | None = None) -> str:
+    """A snapshot's heading: "epoch 3 of 12", "epoch 0.25 of 12", "epoch 3" without ``last``.
+
+    Epoch 0 is before training.
+    """
     if epoch == 0:
-        return "before training" if not last else f"epoch 0 of {last}: before training"
-    return f"epoch {epoch}" if last is None else f"epoch {epoch} of {last}"
+        return "before training" if not last else f"epoch 0 of {_number(last)}: before training"
+    return f"epoch {_number(epoch)}" + ("" if last is None else f" of {_number(last)}")
+
+
+def _number(epoch: float) -> str:
+    """Whole epochs as they are, parts of one to two decimals: 3, 0.25, 0.06."""
+    return str(int(epoch)) if float(epoch).is_integer() else f"{epoch:.2f}"
 
 
 def _snapshots(
     weights_by_epoch: Any,
     source_tokens: Sequence[str],
     target_tokens: Sequence[str],
-    epochs: Sequence[int] | None,
-) -> tuple[np.ndarray, Attention, list[int]]:
+    epochs: Sequence[float] | None,
+) -> tuple[np.ndarray, Attention, list[float]]:
     """Check the snapshots, the tokens and the epochs; the first snapshot as an `Attention`."""
     source_tokens = _tokens(source_tokens, "source")
     target_tokens = _tokens(target_tokens, "target")
@@ -196,7 +207,7 @@ def _snapshots(
     return stack, Attention(stack[0], source_tokens, target_tokens), epochs
 
 
-def _epochs(epochs: Sequence[int] | None, count: int) -> list[int]:
+def _epochs(epochs: Sequence[float] | None, count: int) -> list[float]:
     if epochs is None:
         return list(range(count))
     if len(epochs) != count:
@@ -204,15 +215,20 @@ def _epochs(epochs: Sequence[int] | None, count: int) -> list[int]:
             f"there are {len(epochs)} epochs for {count} snapshots; "
             "expected one epoch number per snapshot."
         )
-    try:
-        numbers = [operator.index(epoch) for epoch in epochs]
-    except TypeError:
+    if not all(
+        isinstance(epoch, (int, float, np.integer, np.floating))
+        and not isinstance(epoch, bool)
+        and math.isfinite(epoch)
+        for epoch in epochs
+    ):
         raise ValueError(
-            f"epochs is {list(epochs)!r}; expected whole numbers, 0 meaning before training."
-        ) from None
+            f"epochs is {list(epochs)!r}; expected numbers of epochs trained, 0 meaning "
+            "before training."
+        )
+    numbers = [int(epoch) if float(epoch).is_integer() else float(epoch) for epoch in epochs]
     if min(numbers) < 0 or any(later <= earlier for earlier, later in pairwise(numbers)):
         raise ValueError(
-            f"epochs is {numbers}; expected increasing whole numbers from 0 (before training) up."
+            f"epochs is {numbers}; expected increasing numbers from 0 (before training) up."
         )
     return numbers
 
@@ -248,7 +264,7 @@ def _pad_captions(captions: list[str], width: float, font_size: float) -> list[s
     return [caption + "\n" * (lines - caption.count("\n")) for caption in wrapped]
 
 
-def _frame_of(epoch: int, epochs: list[int]) -> int:
+def _frame_of(epoch: float, epochs: list[float]) -> int:
     try:
         return epochs.index(epoch)
     except ValueError:
