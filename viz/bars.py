@@ -85,29 +85,17 @@ def _draw_bars(
     Source tokens label the bars at ``font`` points (none when None); ``numbers``
     writes each weight above its bar when there is room.
     """
-    import seaborn  # costly to import, so only once bars are drawn
-
     weights = attention.weights[row]
-    is_top = weights == weights.max()
     # Positions, not tokens, on x: a sentence may repeat a token ("the ... the").
     positions = np.arange(len(weights))
-    seaborn.barplot(
-        x=positions,
-        y=weights,
-        hue=is_top,
-        hue_order=[False, True],
-        palette={False: style.bar, True: style.highlight},
-        saturation=1,
-        dodge=False,
-        legend=False,
-        errorbar=None,
-        ax=ax,
-    )
+    # Matplotlib's own bars: seaborn's barplot draws the same, ten times slower.
+    colours = np.where(weights == weights.max(), style.highlight, style.bar)
+    bars = ax.bar(positions, weights, width=0.8, color=colours)
+    ax.set_xlim(-0.5, len(weights) - 0.5)
     spacing = ax.get_position().width * ax.figure.get_figwidth() / len(weights)
     # Numbers on top of the bars, where they fit side by side.
     if numbers and label_inches(["0.00"], style.annotation_size) <= spacing:
-        for bars in ax.containers:
-            ax.bar_label(bars, fmt="%.2f", fontsize=style.annotation_size, padding=2)
+        ax.bar_label(bars, fmt="%.2f", fontsize=style.annotation_size, padding=2)
     if font is None:
         ax.set_xticks([])
     else:
