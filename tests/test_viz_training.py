@@ -42,6 +42,15 @@ def heading(movie: animation.FuncAnimation) -> str:
     return epoch_line(movie._fig.axes[0]).get_text()
 
 
+def headings(movie: animation.FuncAnimation, frames: int) -> list[str]:
+    """The heading of each of the first ``frames`` frames, drawing them in turn."""
+    titles = []
+    for number in range(frames):
+        frame(movie, number)
+        titles.append(heading(movie))
+    return titles
+
+
 def test_gif_has_one_frame_per_snapshot(tmp_path):
     animate_training(learning(5), SOURCE, TARGET, path=tmp_path / "training.gif", fps=4)
     with Image.open(tmp_path / "training.gif") as gif:
@@ -88,11 +97,7 @@ def test_cell_numbers_follow_the_snapshot():
 
 def test_titles_count_epochs_and_call_epoch_0_before_training():
     movie = animate_training(learning(), SOURCE, TARGET)
-    titles = []
-    for number in range(4):
-        frame(movie, number)
-        titles.append(heading(movie))
-    assert titles == [
+    assert headings(movie, 4) == [
         "epoch 0 of 3: before training",
         "epoch 1 of 3",
         "epoch 2 of 3",
@@ -108,11 +113,7 @@ def test_given_epochs_label_the_frames():
 
 def test_parts_of_an_epoch_label_the_frames_to_two_decimals():
     movie = animate_training(learning(), SOURCE, TARGET, epochs=[0, 0.0625, 0.5, 2])
-    titles = []
-    for number in range(4):
-        frame(movie, number)
-        titles.append(heading(movie))
-    assert titles == [
+    assert headings(movie, 4) == [
         "epoch 0 of 2: before training",
         "epoch 0.06 of 2",
         "epoch 0.50 of 2",
