@@ -13,9 +13,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seq2seq.config import STRATEGIES, Config
 from seq2seq.errors import UserError
+
+if TYPE_CHECKING:
+    from seq2seq.translation import Translation
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
@@ -372,7 +376,9 @@ def _translate_and_draw(
         _print_paths("Pictures", draw(translations, out, sentences, workers=cores()))
 
 
-def _translate_and_print(run: Path, sentences: Sequence[str], beam_width: int = 1) -> list:
+def _translate_and_print(
+    run: Path, sentences: Sequence[str], beam_width: int = 1
+) -> list[Translation]:
     from seq2seq.inference import Translator
     from seq2seq.text import UNK
 
