@@ -7,6 +7,7 @@ weights returned are exactly the ones that chose each word.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import zipfile
 from collections.abc import Sequence
@@ -106,18 +107,28 @@ class Translator:
 
     # --- public ------------------------------------------------------------------
 
-    def translate(self, sentence: str, beam_width: int = 1) -> Translation:
-        return self.translate_batch([sentence], beam_width)[0]
+    def translate(self, sentence: str, beam_width: int = 1, n_best: int = 1) -> Translation:
+        return self.translate_batch([sentence], beam_width, n_best)[0]
 
-    def translate_batch(self, sentences: Sequence[str], beam_width: int = 1) -> list[Translation]:
+    def translate_batch(
+        self, sentences: Sequence[str], beam_width: int = 1, n_best: int = 1
+    ) -> list[Translation]:
         """Translations of ``sentences``, batched, in the order given.
 
         ``beam_width=1`` is greedy decoding; a wider beam keeps that many
         hypotheses per sentence and returns the most probable finished one,
-        with the attention that hypothesis used.
+        with the attention that hypothesis used. With ``n_best`` > 1 each
+        translation's ``hypotheses`` holds the ``n_best`` most probable of the
+        beam's hypotheses, best first (the translation itself is the first),
+        each backtracked to the attention it used.
         """
-        if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
-            raise UserError(f"The beam width must be a whole number >= 1, got {beam_width!r}.")
+        _check_whole(beam_width, 1, "The beam width")
+        _check_whole(n_best, 1, "n_best")
+        if n_best > beam_width:
+            raise UserError(
+                f"n_best is {n_best} but the beam keeps only {beam_width} hypotheses; "
+                f"give a beam width of at least {n_best}."
+            )
         normalized = [self._normalize(sentence) for sentence in sentences]
         results: list[Translation | None] = [None] * len(normalized)
         # Sorting by length keeps padding, and wasted decoding steps, small.
@@ -128,9 +139,19 @@ class Translator:
             chunk = order[begin : begin + batch_size]
             source = self.vectorizers.source(tf.constant([normalized[i] for i in chunk]))
             outputs = [output.numpy() for output in decode(source.to_tensor())]
-            tokens, weights, scores = outputs if beam_width == 1 else _backtrack(*outputs)
-            for index, row in zip(chunk, zip(source.numpy(), tokens, weights, scores)):
-                results[index] = self._record(*row)
+            source_rows = source.numpy()
+            ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
+            for row, index in enumerate(chunk):
+                hypotheses = [
+                    self._record(source_rows[row], tokens[row], weights[row], scores[row])
+                    for tokens, weights, scores in ranked
+                    if np.isfinite(scores[row])
+                ]
+                results[index] = (
+                    dataclasses.replace(hypotheses[0], hypotheses=tuple(hypotheses))
+                    if n_best > 1
+                    else hypotheses[0]
+                )
         return results
 
     def align(self, sources: Sequence[str], targets: Sequence[str]) -> list[Translation]:
@@ -274,19 +295,30 @@ class Translator:
         return normalized
 
 
-def _backtrack(tokens, parents, weights, scores):
-    """Follow each sentence's best hypothesis back to the first step.
+def _ranked_hypotheses(tokens, parents, weights, scores, n_best):
+    """The ``n_best`` most probable hypotheses of each sentence, followed back to the first step.
 
     tokens, parents ``(steps, B, K)``; weights ``(steps, B, K, S)``; scores
-    ``(B, K)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``, scores ``(B,)``.
+    ``(B, K)`` → a list, best first, of tokens ``(B, steps)``, weights
+    ``(B, steps, S)`` and scores ``(B,)``.
     """
     steps, batch = tokens.shape[:2]
     rows = np.arange(batch)
-    hypothesis = scores.argmax(axis=1)  # (B,)
-    best_tokens = np.zeros((batch, steps), tokens.dtype)
-    best_weights = np.zeros((batch, steps, weights.shape[-1]), weights.dtype)
-    for step in reversed(range(steps)):
-        best_tokens[:, step] = tokens[step, rows, hypothesis]
-        best_weights[:, step] = weights[step, rows, hypothesis]
-        hypothesis = parents[step, rows, hypothesis]
-    return best_tokens, best_weights, scores.max(axis=1)
+    ranking = np.argsort(-scores, axis=1, kind="stable")  # (B, K)
+    ranked = []
+    for rank in range(n_best):
+        hypothesis = ranking[:, rank]  # (B,)
+        rank_tokens = np.zeros((batch, steps), tokens.dtype)
+        rank_weights = np.zeros((batch, steps, weights.shape[-1]), weights.dtype)
+        rank_scores = scores[rows, hypothesis]
+        for step in reversed(range(steps)):
+            rank_tokens[:, step] = tokens[step, rows, hypothesis]
+            rank_weights[:, step] = weights[step, rows, hypothesis]
+            hypothesis = parents[step, rows, hypothesis]
+        ranked.append((rank_tokens, rank_weights, rank_scores))
+    return ranked
+
+
+def _check_whole(value, least: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise UserError(f"{name} must be a whole number >= {least}, got {value!r}.")

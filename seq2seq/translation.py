@@ -14,13 +14,16 @@ class Translation:
     ``weights[t, s]`` is how much output token ``t`` attended to source token
     ``s``; shape ``(len(target_tokens), len(source_tokens))``, each row sums to 1.
     ``score`` is the log-probability of ``target_tokens`` (with the end marker)
-    under the model.
+    under the model. ``hypotheses`` holds, when beam search was asked for the
+    n best, those translations, best first (this one among them), each with
+    the weights that produced it; otherwise it is empty.
     """
 
     source_tokens: list[str]
     target_tokens: list[str]
     weights: np.ndarray
     score: float
+    hypotheses: tuple[Translation, ...] = ()
 
     @property
     def text(self) -> str:

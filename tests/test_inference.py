@@ -94,6 +94,34 @@ def test_a_beam_batch_translates_like_one_sentence_at_a_time(tiny_translator):
         np.testing.assert_allclose(batched.weights, alone.weights, atol=1e-5)
 
 
+def test_each_of_the_n_best_hypotheses_carries_its_own_teacher_forced_attention(
+    tiny_translator,
+):
+    translations = tiny_translator.translate_batch(SENTENCES, beam_width=4, n_best=4)
+    for sentence, translation in zip(SENTENCES, translations):
+        hypotheses = translation.hypotheses
+        assert len(hypotheses) == 4
+        assert hypotheses[0].target_tokens == translation.target_tokens
+        assert len({tuple(h.target_tokens) for h in hypotheses}) == 4
+        assert [h.score for h in hypotheses] == sorted((h.score for h in hypotheses), reverse=True)
+        forced = tiny_translator.align([sentence] * 4, [h.text for h in hypotheses])
+        for hypothesis, teacher_forced in zip(hypotheses, forced):
+            np.testing.assert_allclose(hypothesis.weights, teacher_forced.weights, atol=1e-5)
+
+
+def test_the_best_of_n_is_the_translation_beam_search_returns_alone(tiny_translator):
+    alone = tiny_translator.translate_batch(SENTENCES, beam_width=3)
+    with_n_best = tiny_translator.translate_batch(SENTENCES, beam_width=3, n_best=2)
+    for single, ranked in zip(alone, with_n_best):
+        assert ranked.target_tokens == single.target_tokens
+        assert not single.hypotheses
+
+
+def test_more_hypotheses_than_the_beam_keeps_is_a_user_error(tiny_translator):
+    with pytest.raises(UserError, match="beam width of at least 3"):
+        tiny_translator.translate("The dog eats.", beam_width=2, n_best=3)
+
+
 @pytest.mark.parametrize("beam_width", [0, -1, 2.5, True])
 def test_a_beam_width_that_is_not_a_positive_whole_number_is_a_user_error(
     tiny_translator, beam_width

@@ -15,6 +15,8 @@ len(source_tokens))``. Nothing here imports TensorFlow.
   training, as an animation or a sheet of chosen epochs. These take the snapshots
   ``(weights_by_epoch, source_tokens, target_tokens)`` rather than a ``Translation``.
 - `write_report`: a printable HTML report of sentences, their pictures and the run's numbers.
+- `AttentionRecord`, `read_records`, `write_records`: the attention as versioned JSON
+  (one record per line), from this project or any other model; see `viz.record`.
 
 Figures are returned (``matplotlib.figure.Figure``, never pyplot's global
 state) and written only when ``path=`` is given, in the format its extension
@@ -27,12 +29,15 @@ from viz.compare import plot_comparison
 from viz.grid import plot_grid
 from viz.heatmap import plot_heatmap
 from viz.html import to_html
+from viz.record import AttentionRecord, RecordError, read_records, write_records
 from viz.report import write_report
 from viz.style import STYLES
 from viz.training import animate_training, plot_training
 
 __all__ = [
     "STYLES",
+    "AttentionRecord",
+    "RecordError",
     "animate_attention",
     "animate_training",
     "plot_comparison",
@@ -40,6 +45,8 @@ __all__ = [
     "plot_heatmap",
     "plot_token_bars",
     "plot_training",
+    "read_records",
     "to_html",
+    "write_records",
     "write_report",
 ]

@@ -1,0 +1,102 @@
+"""The attention record: versioned JSON in and out, bad records named by line and field."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from samples import QUESTION, RED_CAR
+
+import viz
+from viz.record import FORMAT, VERSION, AttentionRecord, RecordError, read_records
+
+
+def test_a_translation_survives_json_lines_unchanged(tmp_path):
+    path = viz.write_records([RED_CAR, QUESTION], tmp_path / "records.jsonl")
+    first, second = read_records(path)
+    assert first.source_tokens == RED_CAR.source_tokens
+    assert second.target_tokens == QUESTION.target_tokens
+    np.testing.assert_allclose(first.weights, RED_CAR.weights)
+    assert first.score == pytest.approx(RED_CAR.score)
+
+
+def test_every_record_names_its_format_and_version():
+    record = AttentionRecord.of(RED_CAR, sentence="The red car.", model={"run": "reference"})
+    data = json.loads(json.dumps(record.to_json()))
+    assert (data["format"], data["version"]) == (FORMAT, VERSION)
+    assert data["sentence"] == "The red car."
+    assert data["model"] == {"run": "reference"}
+
+
+def test_hypotheses_keep_their_own_weights_over_the_shared_source():
+    best = AttentionRecord.of(RED_CAR)
+    other = AttentionRecord(RED_CAR.source_tokens, ["el", "coche", "."], np.eye(3, 4), -2.0)
+    record = AttentionRecord(
+        best.source_tokens, best.target_tokens, best.weights, best.score, hypotheses=(best, other)
+    )
+    data = record.to_json()
+    assert "source_tokens" not in data["hypotheses"][1]
+    again = AttentionRecord.from_json(data)
+    assert again.hypotheses[1].target_tokens == ["el", "coche", "."]
+    assert again.hypotheses[1].source_tokens == RED_CAR.source_tokens
+    np.testing.assert_array_equal(again.hypotheses[1].weights, np.eye(3, 4))
+
+
+def test_a_hand_written_record_needs_only_tokens_and_weights():
+    record = AttentionRecord.from_json(
+        {"source_tokens": ["a", "b"], "target_tokens": ["x"], "weights": [[0.25, 0.75]]}
+    )
+    assert record.score is None
+    assert record.weights.shape == (1, 2)
+
+
+def test_a_record_is_drawn_like_a_translation(tmp_path):
+    record = AttentionRecord.of(QUESTION)
+    figure = viz.plot_heatmap(record, path=tmp_path / "heatmap.png")
+    assert (tmp_path / "heatmap.png").stat().st_size > 0
+    assert figure.axes
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"source_tokens": ["a"], "target_tokens": ["x"]}', r"line 2: field 'weights' is missing"),
+        (
+            '{"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[1, 2]]}',
+            r"line 2: .*shape",
+        ),
+        (
+            '{"source_tokens": "a b", "target_tokens": ["x"], "weights": [[1]]}',
+            r"line 2: source_tokens",
+        ),
+        ("[1, 2]", r"line 2: a record is a JSON object, not a list"),
+        (
+            '{"version": 9, "source_tokens": ["a"], "target_tokens": ["x"], "weights": [[1]]}',
+            r"line 2: field 'version' is 9",
+        ),
+        (
+            '{"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[1]], "score": "high"}',
+            r"line 2: field 'score' is a string",
+        ),
+        (
+            '{"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[1]], '
+            '"hypotheses": [{"target_tokens": ["y", "z"], "weights": [[1]]}]}',
+            r"line 2: hypothesis 1: .*shape",
+        ),
+        ("{not json", r"line 2: not JSON"),
+    ],
+)
+def test_a_bad_record_is_named_by_line_and_field(tmp_path, line, message):
+    good = '{"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[1.0]]}'
+    path = tmp_path / "records.jsonl"
+    path.write_text(f"{good}\n{line}\n", encoding="utf-8")
+    with pytest.raises(RecordError, match=message):
+        read_records(path)
+
+
+def test_an_empty_file_holds_no_records(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(RecordError, match="holds no records"):
+        read_records(path)
