@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import keras
 
 PAD, UNK, START, END = "", "[UNK]", "[START]", "[END]"
+PAD_ID = 0  # TextVectorization gives padding id 0, so a zero id marks "no token here"
 # The most tokens a sentence may have, to train on or to translate. Longer "sentences"
 # are paragraphs or broken files: an RNN steps through them one token at a time,
 # decoding may run twice as many steps, and their pictures take minutes to draw.
