@@ -30,20 +30,36 @@ def train_parser() -> argparse.ArgumentParser:
         prog="train.py",
         description="Train the encoder-decoder with attention and write a run directory.",
     )
-    parser.add_argument("--out", type=Path, default=Path("runs/reference"),
-                        help="run directory to write (default: runs/reference)")  # fmt: skip
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace whatever --out holds, even a different run")  # fmt: skip
-    parser.add_argument("--resume", action="store_true",
-                        help="go on from the last whole epoch of the unfinished run in --out, "
-                        "with the configuration saved there")  # fmt: skip
-    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
-                        help="tf.distribute strategy: default (one device), mirrored (every GPU "
-                        "of this machine), multiworker (machines named by TF_CONFIG) "
-                        "(default: default)")  # fmt: skip
-    parser.add_argument("--no-pictures", action="store_true",
-                        help="skip drawing held-out sentences and the attention over "
-                        "training at the end")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs/reference"),
+        help="run directory to write (default: runs/reference)",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace whatever --out holds, even a different run",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on from the last whole epoch of the unfinished run in --out, "
+        "with the configuration saved there",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default="default",
+        help="tf.distribute strategy: default (one device), mirrored (every GPU "
+        "of this machine), multiworker (machines named by TF_CONFIG) "
+        "(default: default)",
+    )
+    parser.add_argument(
+        "--no-pictures",
+        action="store_true",
+        help="skip drawing held-out sentences and the attention over training at the end",
+    )
     Config.add_arguments(parser)
     return parser
 
@@ -62,9 +78,12 @@ def _train(arguments: argparse.Namespace) -> None:
     if arguments.resume and arguments.overwrite:
         raise UserError("--resume goes on with a run and --overwrite replaces it; choose one.")
     metrics = train(
-        config, arguments.out, overwrite=arguments.overwrite, resume=arguments.resume,
+        config,
+        arguments.out,
+        overwrite=arguments.overwrite,
+        resume=arguments.resume,
         strategy=arguments.strategy,
-    )  # fmt: skip
+    )
     if metrics is None:  # stopped by Ctrl-C, after saving
         raise SystemExit(EXIT_INTERRUPTED)
     rows = [
@@ -104,24 +123,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Translate with a trained run and draw where its attention looked.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_command in (_add_translate, _add_evaluate, _add_compare, _add_report, _add_export):
+        add_command(commands)
+    arguments = parser.parse_args(argv)
+    return _run_reporting_errors(lambda: arguments.job(arguments))
 
+
+def _add_translate(commands) -> None:
     translate = commands.add_parser(
         "translate",
         help="translate sentences and draw their attention",
         description="Translate sentences with a trained run; write a heatmap, an animation, "
         "bar charts and an interactive page per sentence.",
     )
-    translate.add_argument(
-        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
-    )
-    translate.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
+    _add_sentence_arguments(translate)
     translate.add_argument(
         "--out", type=Path, help="folder for the pictures (default: RUN/translations)"
     )
     translate.add_argument("--no-pictures", action="store_true", help="print the translations only")
-    _add_run_arguments(translate)
+    _add_run_argument(translate)
+    _add_beam_argument(translate)
     translate.set_defaults(job=_translate)
 
+
+def _add_evaluate(commands) -> None:
     evaluate = commands.add_parser(
         "evaluate",
         help="score a run: exact match, BLEU, chrF, AER, attention statistics",
@@ -151,9 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="with --corpus tfds:/anki:, where tensorflow-datasets keeps data",
     )
-    _add_run_arguments(evaluate)
+    _add_run_argument(evaluate)
+    _add_beam_argument(evaluate)
     evaluate.set_defaults(job=_evaluate)
 
+
+def _add_compare(commands) -> None:
     compare = commands.add_parser(
         "compare",
         help="draw the attention of two or more runs side by side",
@@ -161,25 +189,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "and dot-product attention) and draw their heatmaps side by side, one picture per "
         "sentence.",
     )
+    _add_sentence_arguments(compare)
     compare.add_argument(
-        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
-    )
-    compare.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
-    compare.add_argument(
-        "--run", type=Path, action="append", required=True, dest="runs", metavar="RUN",
+        "--run",
+        type=Path,
+        action="append",
+        required=True,
+        dest="runs",
+        metavar="RUN",
         help="a run directory; give --run once per run to compare (at least two)",
-    )  # fmt: skip
+    )
     compare.add_argument(
-        "--label", action="append", dest="labels", metavar="TEXT",
+        "--label",
+        action="append",
+        dest="labels",
+        metavar="TEXT",
         help="a panel title per --run, in the same order (default: each run's attention score)",
-    )  # fmt: skip
+    )
     compare.add_argument("--out", type=Path, required=True, help="folder for the pictures")
-    compare.add_argument(
-        "--beam", type=_positive_int, default=1, metavar="N",
-        help="beam width; 1 decodes greedily (default: 1)",
-    )  # fmt: skip
+    _add_beam_argument(compare)
     compare.set_defaults(job=_compare)
 
+
+def _add_report(commands) -> None:
     report = commands.add_parser(
         "report",
         help="write a printable HTML report of a run on some sentences",
@@ -187,15 +219,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "each sentence's translation, heatmap and bars, then the run's scores, attention "
         "statistics and configuration. It opens offline and prints.",
     )
-    report.add_argument(
-        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
-    )
-    report.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
+    _add_sentence_arguments(report)
     report.add_argument("--out", type=Path, required=True, help="folder to write report.html to")
     report.add_argument("--title", help="the report's title (default: the run's name)")
-    _add_run_arguments(report)
+    _add_run_argument(report)
+    _add_beam_argument(report)
     report.set_defaults(job=_report)
 
+
+def _add_export(commands) -> None:
     export = commands.add_parser(
         "export",
         help="write a run as a TensorFlow SavedModel for serving",
@@ -203,20 +235,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         "translates a batch of sentences greedily and returns the translations with their "
         "attention; it needs TensorFlow alone, not this package.",
     )
-    export.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
+    _add_run_argument(export)
     export.add_argument("--out", type=Path, required=True, help="folder to write the SavedModel to")
     export.add_argument(
         "--overwrite", action="store_true", help="replace what --out holds, if anything"
     )
     export.set_defaults(job=_export)
 
-    arguments = parser.parse_args(argv)
-    return _run_reporting_errors(lambda: arguments.job(arguments))
+
+def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
+    """The sentences to work on: as arguments, and the lines of ``--file``."""
+    parser.add_argument(
+        "sentences", nargs="*", metavar="SENTENCE", help="sentences to translate (quote each one)"
+    )
+    parser.add_argument("--file", type=Path, help="also translate this file's lines (UTF-8)")
 
 
-def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--run`` and ``--beam``, which every command on a trained run takes."""
+def _add_run_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
+
+
+def _add_beam_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--beam",
         type=_positive_int,
@@ -249,10 +288,15 @@ def _evaluate(arguments: argparse.Namespace) -> None:
         from seq2seq.corpora import load_corpus
 
         config = dataclasses.replace(
-            translator.config, corpus=arguments.corpus, reverse=arguments.reverse,
-            max_length=arguments.max_length, max_pairs=arguments.max_pairs,
-            data_dir=arguments.data_dir, source_language=None, target_language=None,
-        )  # fmt: skip
+            translator.config,
+            corpus=arguments.corpus,
+            reverse=arguments.reverse,
+            max_length=arguments.max_length,
+            max_pairs=arguments.max_pairs,
+            data_dir=arguments.data_dir,
+            source_language=None,
+            target_language=None,
+        )
         corpus = load_corpus(config)
         name, pairs = f"{corpus.name} (test split)", corpus.test
     print(f"Translating {len(pairs):,} pairs of {name} (beam width {arguments.beam}).")
