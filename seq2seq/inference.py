@@ -87,7 +87,7 @@ class Translator:
                 "writes; retrain the run."
             )
         # A vocabulary of another run (or edited) would map words to the wrong embeddings.
-        sizes = model.settings["source_vocab_size"], model.settings["target_vocab_size"]
+        sizes = model.settings["source_vocabulary_size"], model.settings["target_vocabulary_size"]
         for path, vocabulary, size in zip(paths, vocabularies, sizes):
             if len(vocabulary) != size:
                 raise UserError(

@@ -17,6 +17,13 @@ from keras import ops
 
 from seq2seq.attention import Attention
 from seq2seq.config import Config
+from seq2seq.text import PAD_ID
+
+# Names that model.keras files written before the current names still carry.
+_OLD_SETTINGS = {
+    "source_vocab_size": "source_vocabulary_size",
+    "target_vocab_size": "target_vocabulary_size",
+}
 
 
 def _build(layer: keras.layers.Layer, *shapes) -> None:
@@ -25,9 +32,9 @@ def _build(layer: keras.layers.Layer, *shapes) -> None:
         layer.build(*shapes)
 
 
-def _rnn(kind: str, units: int, **kwargs) -> keras.layers.Layer:
-    layer = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[kind]
-    return layer(units, return_sequences=True, return_state=True, **kwargs)
+def _rnn(rnn_type: str, units: int) -> keras.layers.Layer:
+    layer = {"gru": keras.layers.GRU, "lstm": keras.layers.LSTM}[rnn_type]
+    return layer(units, return_sequences=True, return_state=True)
 
 
 @keras.saving.register_keras_serializable(package="seq2seq")
@@ -38,15 +45,24 @@ class Encoder(keras.layers.Layer):
     size U and every attention score, dot products included, can compare them.
     """
 
-    def __init__(self, vocab_size, embedding_dim, units, rnn="gru", layers=1, dropout=0.0, **kw):
-        super().__init__(**kw)
-        self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
-        self.rnn, self.layers, self.dropout = rnn, layers, dropout
-        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim)
+    def __init__(
+        self,
+        vocabulary_size,
+        embedding_dim,
+        units,
+        rnn_type="gru",
+        num_layers=1,
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocabulary_size, self.embedding_dim, self.units = vocabulary_size, embedding_dim, units
+        self.rnn_type, self.num_layers, self.dropout = rnn_type, num_layers, dropout
+        self.embedding = keras.layers.Embedding(vocabulary_size, embedding_dim)
         self.embedding_dropout = keras.layers.Dropout(dropout)
         self.rnns = [
-            keras.layers.Bidirectional(_rnn(rnn, units // 2), merge_mode="concat")
-            for _ in range(layers)
+            keras.layers.Bidirectional(_rnn(rnn_type, units // 2), merge_mode="concat")
+            for _ in range(num_layers)
         ]
 
     def build(self, source_shape):
@@ -57,7 +73,7 @@ class Encoder(keras.layers.Layer):
             shape = (*source_shape, self.units)
 
     def call(self, source, training=False):
-        mask = ops.not_equal(source, 0)  # (B, S)
+        mask = ops.not_equal(source, PAD_ID)  # (B, S)
         keys = self.embedding_dropout(self.embedding(source), training=training)  # (B, S, E)
         for rnn in self.rnns:
             keys, *states = rnn(keys, mask=mask, training=training)  # (B, S, U)
@@ -69,9 +85,13 @@ class Encoder(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim,
-            "units": self.units, "rnn": self.rnn, "layers": self.layers, "dropout": self.dropout,
-        }  # fmt: skip
+            "vocabulary_size": self.vocabulary_size,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "rnn_type": self.rnn_type,
+            "num_layers": self.num_layers,
+            "dropout": self.dropout,
+        }
 
 
 @keras.saving.register_keras_serializable(package="seq2seq")
@@ -85,19 +105,27 @@ class Decoder(keras.layers.Layer):
     matrix product.
     """
 
-    def __init__(self, vocab_size, embedding_dim, units, layers=1, score="additive", dropout=0.0,
-                 **kw):  # fmt: skip
-        super().__init__(**kw)
-        self.vocab_size, self.embedding_dim, self.units = vocab_size, embedding_dim, units
-        self.layers, self.score, self.dropout = layers, score, dropout
-        self.embedding = keras.layers.Embedding(vocab_size, embedding_dim)
+    def __init__(
+        self,
+        vocabulary_size,
+        embedding_dim,
+        units,
+        num_layers=1,
+        score="additive",
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.vocabulary_size, self.embedding_dim, self.units = vocabulary_size, embedding_dim, units
+        self.num_layers, self.score, self.dropout = num_layers, score, dropout
+        self.embedding = keras.layers.Embedding(vocabulary_size, embedding_dim)
         self.embedding_dropout = keras.layers.Dropout(dropout)
-        self.bridges = [keras.layers.Dense(units, activation="tanh") for _ in range(layers)]
-        self.rnns = [_rnn("gru", units) for _ in range(layers)]
+        self.bridges = [keras.layers.Dense(units, activation="tanh") for _ in range(num_layers)]
+        self.rnns = [_rnn("gru", units) for _ in range(num_layers)]
         self.attention = Attention(score, units=units)
         self.combine = keras.layers.Dense(units, activation="tanh")
         self.output_dropout = keras.layers.Dropout(dropout)
-        self.project = keras.layers.Dense(vocab_size)
+        self.project = keras.layers.Dense(vocabulary_size)
 
     def build(self, target_in_shape):
         batch, target_length = target_in_shape
@@ -142,37 +170,69 @@ class Decoder(keras.layers.Layer):
     def get_config(self):
         return {
             **super().get_config(),
-            "vocab_size": self.vocab_size, "embedding_dim": self.embedding_dim,
-            "units": self.units, "layers": self.layers, "score": self.score,
+            "vocabulary_size": self.vocabulary_size,
+            "embedding_dim": self.embedding_dim,
+            "units": self.units,
+            "num_layers": self.num_layers,
+            "score": self.score,
             "dropout": self.dropout,
-        }  # fmt: skip
+        }
 
 
 @keras.saving.register_keras_serializable(package="seq2seq")
 class Seq2Seq(keras.Model):
     """``model((source, target_in))`` → next-token logits ``(B, T, V)``, for ``fit``."""
 
-    def __init__(self, source_vocab_size, target_vocab_size, embedding_dim=128, units=256,
-                 encoder="gru", encoder_layers=1, decoder_layers=1, attention="additive",
-                 dropout=0.0, **kw):  # fmt: skip
-        super().__init__(**kw)
+    def __init__(
+        self,
+        source_vocabulary_size,
+        target_vocabulary_size,
+        embedding_dim=128,
+        units=256,
+        encoder="gru",
+        encoder_layers=1,
+        decoder_layers=1,
+        attention="additive",
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
         self.settings = {
-            "source_vocab_size": source_vocab_size, "target_vocab_size": target_vocab_size,
-            "embedding_dim": embedding_dim, "units": units, "encoder": encoder,
-            "encoder_layers": encoder_layers, "decoder_layers": decoder_layers,
-            "attention": attention, "dropout": dropout,
-        }  # fmt: skip
-        self.encoder = Encoder(source_vocab_size, embedding_dim, units, encoder, encoder_layers,
-                               dropout)  # fmt: skip
-        self.decoder = Decoder(target_vocab_size, embedding_dim, units, decoder_layers, attention,
-                               dropout)  # fmt: skip
+            "source_vocabulary_size": source_vocabulary_size,
+            "target_vocabulary_size": target_vocabulary_size,
+            "embedding_dim": embedding_dim,
+            "units": units,
+            "encoder": encoder,
+            "encoder_layers": encoder_layers,
+            "decoder_layers": decoder_layers,
+            "attention": attention,
+            "dropout": dropout,
+        }
+        self.encoder = Encoder(
+            source_vocabulary_size, embedding_dim, units, encoder, encoder_layers, dropout
+        )
+        self.decoder = Decoder(
+            target_vocabulary_size, embedding_dim, units, decoder_layers, attention, dropout
+        )
 
     @classmethod
     def from_config_and_vocabularies(cls, config: Config, source_size: int, target_size: int):
         return cls(
-            source_size, target_size, config.embedding_dim, config.units, config.encoder,
-            config.encoder_layers, config.decoder_layers, config.attention, config.dropout,
-        )  # fmt: skip
+            source_size,
+            target_size,
+            embedding_dim=config.embedding_dim,
+            units=config.units,
+            encoder=config.encoder,
+            encoder_layers=config.encoder_layers,
+            decoder_layers=config.decoder_layers,
+            attention=config.attention,
+            dropout=config.dropout,
+        )
+
+    @classmethod
+    def from_config(cls, config):
+        """The model of a saved configuration, of this version's names or the earlier ones."""
+        return cls(**{_OLD_SETTINGS.get(name, name): value for name, value in config.items()})
 
     def build(self, input_shape):
         # Building each layer from the shapes, rather than by tracing a call,
@@ -201,17 +261,9 @@ class Seq2Seq(keras.Model):
 
 
 @keras.saving.register_keras_serializable(package="seq2seq")
-def masked_loss(target_out, logits):
-    """Mean cross-entropy over real target tokens; padding (id 0) counts for nothing."""
-    mask = ops.cast(ops.not_equal(target_out, 0), "float32")
-    loss = keras.losses.sparse_categorical_crossentropy(target_out, logits, from_logits=True)
-    return ops.sum(loss * mask) / ops.maximum(ops.sum(mask), 1.0)
-
-
-@keras.saving.register_keras_serializable(package="seq2seq")
 def masked_accuracy(target_out, logits):
     """Share of real target tokens predicted right under teacher forcing."""
-    mask = ops.cast(ops.not_equal(target_out, 0), "float32")
+    mask = ops.cast(ops.not_equal(target_out, PAD_ID), "float32")
     hits = ops.cast(
         ops.equal(ops.cast(target_out, "int32"), ops.argmax(logits, axis=-1)), "float32"
     )

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import tensorflow as tf
@@ -20,9 +21,9 @@ from seq2seq.corpora.pairs import spread_by_length
 from seq2seq.distribution import distribute, is_chief, make_strategy
 from seq2seq.evaluation import evaluate
 from seq2seq.inference import Translator
-from seq2seq.model import Seq2Seq, masked_accuracy, masked_loss
+from seq2seq.model import Seq2Seq, masked_accuracy
 from seq2seq.pipeline import Vectorizers, make_dataset
-from seq2seq.text import build_vectorizer, normalize, with_markers
+from seq2seq.text import PAD_ID, build_vectorizer, normalize, with_markers
 
 
 def build_vectorizers(corpus: Corpus, max_words: int | None = None) -> Vectorizers:
@@ -46,10 +47,24 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
     )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
-        loss=masked_loss,
+        # Keras averages a masked loss over the unmasked entries, so ignoring the
+        # padding class gives the mean cross-entropy over real target tokens.
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_ID),
         metrics=[masked_accuracy],
     )
     return model
+
+
+class TrainingCallbacks(NamedTuple):
+    """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run."""
+
+    snapshots: AttentionSnapshots
+    keep_best: KeepBest
+    resume_point: ResumePoint
+    stop_on_interrupt: StopOnInterrupt
+
+    def as_list(self) -> list[keras.callbacks.Callback]:
+        return list(self)
 
 
 def train(
@@ -68,13 +83,7 @@ def train(
     Returns None when Ctrl-C stopped training early: the best model so far and
     the resume point stay in ``out``.
     """
-    if resume:
-        config, state = artifacts.resume_state(out)
-        replacing = None
-        log(f"Resuming {out} after epoch {state['epoch']} of {config.epochs}.")
-    else:
-        state = {}
-        replacing = artifacts.prepare_run_directory(out, config, overwrite)
+    config, state, replacing = _start(config, out, overwrite, resume, log)
     make_repeatable(config.seed)
     distribution = make_strategy(strategy)
     writes = is_chief(distribution)
@@ -86,81 +95,152 @@ def train(
         artifacts.clear_run(out)
         log(replacing)
     vectorizers = build_vectorizers(corpus, config.max_vocabulary)
-    log(
-        f"Corpus {corpus.name}: {len(corpus.train):,} train, {len(corpus.validation):,} "
-        f"validation, {len(corpus.test):,} test pairs; vocabularies of "
-        f"{vectorizers.source.vocabulary_size()} source and "
-        f"{vectorizers.target.vocabulary_size()} target tokens."
-    )
-    # Written before the first epoch, so the run can translate as soon as one epoch is saved.
-    artifacts.write_json(out / artifacts.CONFIG, config.to_dict())
-    for name, vectorizer in ((artifacts.SOURCE_VOCABULARY, vectorizers.source),
-                             (artifacts.TARGET_VOCABULARY, vectorizers.target)):  # fmt: skip
-        artifacts.write_vocabulary(out / name, vectorizer.get_vocabulary())
-    artifacts.write_test_pairs(out, corpus.test)
-
-    train_batches = make_dataset(corpus.train, vectorizers, config.batch_size, True, config.seed)
-    validation_batches = make_dataset(corpus.validation, vectorizers, config.batch_size, False)
-    # Each iterator of the training batches draws the next shuffle order, and with
-    # steps_per_epoch given, fit makes one per epoch. Drawing (not reading) one per
-    # finished epoch moves a resumed run on to new orders instead of replaying the first.
+    log(_corpus_summary(corpus, vectorizers))
+    _write_inputs(out, config, corpus, vectorizers)
+    train_batches, validation_batches = _batches(corpus, vectorizers, config, state, distribution)
     steps_per_epoch = int(train_batches.cardinality())
-    for _ in range(state.get("epoch", 0)):
-        iter(train_batches)
-    if distribution.num_replicas_in_sync > 1:
-        train_batches = distribute(train_batches)
-        validation_batches = distribute(validation_batches)
-
     with distribution.scope():
         if resume:
             model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
         else:
             model = build_model(config, vectorizers, steps_per_epoch)
-    keep_best = KeepBest(out / artifacts.MODEL, config.patience,
-                         state.get("best", math.inf), state.get("wait", 0), writes)  # fmt: skip
-    resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best], writes)
-    probes = spread_by_length(corpus.validation or corpus.train)
-    snapshots = AttentionSnapshots(
-        out / artifacts.SNAPSHOTS, probes, vectorizers, artifacts.read_snapshots(out), writes
-    )
-    callbacks = [snapshots, keep_best, resume_point]
-    callbacks.append(StopOnInterrupt(callbacks))
-    log(
-        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
-        f"attention, {config.units} units, for up to {config.epochs} epochs"
-        + (f" on {distribution.num_replicas_in_sync} replicas." if
-           distribution.num_replicas_in_sync > 1 else ".")
-    )  # fmt: skip
+    callbacks = _callbacks(out, config, corpus, vectorizers, state, writes)
+    log(_model_summary(config, distribution.num_replicas_in_sync))
     model.fit(
-        train_batches, validation_data=validation_batches, epochs=config.epochs,
-        initial_epoch=state.get("epoch", 0), steps_per_epoch=steps_per_epoch,
-        callbacks=callbacks, shuffle=False, verbose=1 if sys.stdout.isatty() else 2,
-    )  # fmt: skip
-    train_seconds = resume_point.seconds
-    if callbacks[-1].interrupted:
-        if state.get("epoch", 0) == 0:
-            log("Stopped by Ctrl-C before the first epoch ended; nothing was saved to resume.")
-        else:
-            log(
-                f"Stopped by Ctrl-C. {out / artifacts.MODEL} holds the best model of the "
-                f"{state['epoch']} whole epoch(s); go on with train.py --out {out} --resume."
-            )
+        train_batches,
+        validation_data=validation_batches,
+        epochs=config.epochs,
+        initial_epoch=state.get("epoch", 0),
+        steps_per_epoch=steps_per_epoch,
+        callbacks=callbacks.as_list(),
+        shuffle=False,
+        verbose=1 if sys.stdout.isatty() else 2,
+    )
+    if callbacks.stop_on_interrupt.interrupted:
+        log(_interrupted_message(out, state.get("epoch", 0)))
         return None
+    metrics = _finish(model, out, config, corpus, vectorizers, state, log)
+    metrics["train_seconds"] = round(callbacks.resume_point.seconds, 1)
+    artifacts.write_json(out / artifacts.METRICS, metrics)
+    # Finished: the resume point has served.
+    shutil.rmtree(out / artifacts.RESUME, ignore_errors=True)
+    if not writes:
+        shutil.rmtree(out, ignore_errors=True)
+    return metrics
+
+
+def _start(
+    config: Config, out: Path, overwrite: bool, resume: bool, log: Callable[[str], None]
+) -> tuple[Config, dict, str | None]:
+    """The configuration, the resume state (empty for a new run) and what replacing ``out``
+    will say, if it replaces a finished run."""
+    if not resume:
+        return config, {}, artifacts.prepare_run_directory(out, config, overwrite)
+    config, state = artifacts.resume_state(out)
+    log(f"Resuming {out} after epoch {state['epoch']} of {config.epochs}.")
+    return config, state, None
+
+
+def _corpus_summary(corpus: Corpus, vectorizers: Vectorizers) -> str:
+    return (
+        f"Corpus {corpus.name}: {len(corpus.train):,} train, {len(corpus.validation):,} "
+        f"validation, {len(corpus.test):,} test pairs; vocabularies of "
+        f"{vectorizers.source.vocabulary_size()} source and "
+        f"{vectorizers.target.vocabulary_size()} target tokens."
+    )
+
+
+def _model_summary(config: Config, replicas: int) -> str:
+    where = f" on {replicas} replicas." if replicas > 1 else "."
+    return (
+        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
+        f"attention, {config.units} units, for up to {config.epochs} epochs{where}"
+    )
+
+
+def _write_inputs(out: Path, config: Config, corpus: Corpus, vectorizers: Vectorizers) -> None:
+    """What translating needs besides the model: written before the first epoch, so the
+    run can translate as soon as one epoch is saved."""
+    artifacts.write_json(out / artifacts.CONFIG, config.to_dict())
+    artifacts.write_vocabulary(
+        out / artifacts.SOURCE_VOCABULARY, vectorizers.source.get_vocabulary()
+    )
+    artifacts.write_vocabulary(
+        out / artifacts.TARGET_VOCABULARY, vectorizers.target.get_vocabulary()
+    )
+    artifacts.write_test_pairs(out, corpus.test)
+
+
+def _batches(
+    corpus: Corpus, vectorizers: Vectorizers, config: Config, state: dict, distribution
+) -> tuple[tf.data.Dataset, tf.data.Dataset]:
+    """The training and validation batches, the training ones moved on past finished epochs."""
+    train_batches = make_dataset(corpus.train, vectorizers, config.batch_size, True, config.seed)
+    validation_batches = make_dataset(corpus.validation, vectorizers, config.batch_size, False)
+    # Each iterator of the training batches draws the next shuffle order, and with
+    # steps_per_epoch given, fit makes one per epoch. Drawing (not reading) one per
+    # finished epoch moves a resumed run on to new orders instead of replaying the first.
+    for _ in range(state.get("epoch", 0)):
+        iter(train_batches)
+    if distribution.num_replicas_in_sync > 1:
+        return distribute(train_batches), distribute(validation_batches)
+    return train_batches, validation_batches
+
+
+def _callbacks(
+    out: Path,
+    config: Config,
+    corpus: Corpus,
+    vectorizers: Vectorizers,
+    state: dict,
+    writes: bool,
+) -> TrainingCallbacks:
+    keep_best = KeepBest(
+        out / artifacts.MODEL,
+        config.patience,
+        state.get("best", math.inf),
+        state.get("wait", 0),
+        writes,
+    )
+    resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best], writes)
+    snapshots = AttentionSnapshots(
+        out / artifacts.SNAPSHOTS,
+        spread_by_length(corpus.validation or corpus.train),
+        vectorizers,
+        artifacts.read_snapshots(out),
+        writes,
+    )
+    stop_on_interrupt = StopOnInterrupt([snapshots, keep_best, resume_point])
+    return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt)
+
+
+def _interrupted_message(out: Path, epochs_done: int) -> str:
+    if epochs_done == 0:
+        return "Stopped by Ctrl-C before the first epoch ended; nothing was saved to resume."
+    return (
+        f"Stopped by Ctrl-C. {out / artifacts.MODEL} holds the best model of the "
+        f"{epochs_done} whole epoch(s); go on with train.py --out {out} --resume."
+    )
+
+
+def _finish(
+    model: Seq2Seq,
+    out: Path,
+    config: Config,
+    corpus: Corpus,
+    vectorizers: Vectorizers,
+    state: dict,
+    log: Callable[[str], None],
+) -> dict[str, float]:
+    """Score the best epoch's model on the test pairs; write the loss history."""
     if not (out / artifacts.MODEL).exists():  # validation loss never improved (NaN)
         artifacts.save_model(model, out / artifacts.MODEL)
-
     # The best epoch's model is the one kept, whichever epoch came last.
     model = keras.saving.load_model(out / artifacts.MODEL, safe_mode=True)
     artifacts.write_json(out / artifacts.HISTORY, state["history"])
     log(f"Evaluating on {len(corpus.test):,} held-out test pairs.")
     metrics = evaluate(Translator(model, vectorizers, config), corpus.test)
     metrics["epochs"] = state["epoch"]
-    metrics["train_seconds"] = round(train_seconds, 1)
-    artifacts.write_json(out / artifacts.METRICS, metrics)
-    # Finished: the resume point has served.
-    shutil.rmtree(out / artifacts.RESUME, ignore_errors=True)
-    if not writes:
-        shutil.rmtree(out, ignore_errors=True)
     return metrics
 
 

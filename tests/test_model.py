@@ -27,8 +27,9 @@ def _fit(pairs, config, epochs):
 
 def test_a_tiny_model_overfits_a_few_dozen_pairs():
     pairs = embedded.generate(40, seed=9)
-    config = Config(embedding_dim=32, units=64, batch_size=8, dropout=0.0, learning_rate=1e-2,
-                    epochs=40)  # fmt: skip
+    config = Config(
+        embedding_dim=32, units=64, batch_size=8, dropout=0.0, learning_rate=1e-2, epochs=40
+    )
     translator = _fit(pairs, config, epochs=config.epochs)
     translations = translator.translate_batch([pair.source for pair in pairs])
     right = sum(t.target_tokens == tokenize(p.target) for t, p in zip(translations, pairs))
@@ -60,3 +61,28 @@ def test_every_configuration_trains_saves_and_reloads(settings, tmp_path):
     np.testing.assert_allclose(np.asarray(weights), np.asarray(expected_weights), atol=1e-6)
     assert np.asarray(weights).shape == (2, 3, 4)
     assert np.all(np.asarray(weights)[1, :, 2:] == 0)
+
+
+def test_a_model_saved_under_the_earlier_setting_names_still_loads(tiny_run, tmp_path):
+    import json
+    import shutil
+    import zipfile
+
+    old_run = tmp_path / "old"
+    shutil.copytree(tiny_run, old_run)
+    with zipfile.ZipFile(tiny_run / "model.keras") as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    saved = json.loads(files["config.json"])
+    settings = saved["config"]
+    for side in ("source", "target"):
+        settings[f"{side}_vocab_size"] = settings.pop(f"{side}_vocabulary_size")
+    files["config.json"] = json.dumps(saved).encode()
+    with zipfile.ZipFile(old_run / "model.keras", "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+
+    sentence = "The small cat sleeps."
+    expected = Translator.load(tiny_run).translate(sentence)
+    translated = Translator.load(old_run).translate(sentence)
+    assert translated.target_tokens == expected.target_tokens
+    np.testing.assert_allclose(translated.weights, expected.weights)
