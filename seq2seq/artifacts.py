@@ -7,14 +7,13 @@ place, so a run directory never holds a half-written file.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from seq2seq.config import Config
 from seq2seq.errors import UserError
+from viz._files import write_atomically, write_text_atomically
 
 MODEL = "model.keras"
 CHECKPOINT = "checkpoint.keras"
@@ -35,23 +34,8 @@ RUN_FILES = (MODEL, CHECKPOINT, CONFIG, SOURCE_VOCABULARY, TARGET_VOCABULARY, ME
 RUN_FOLDERS = (PICTURES, RESUME)
 
 
-def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """``write`` a hidden temporary file beside ``path``, then rename it over ``path``.
-
-    The temporary keeps the suffix, so writers that check it (``model.save``
-    wants ``.keras``) accept it.
-    """
-    temporary = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def write_text(path: Path, text: str) -> None:
-    replace_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    write_text_atomically(path, text)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -59,7 +43,7 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def save_model(model, path: Path) -> None:
-    replace_atomically(path, model.save)
+    write_atomically(path, model.save)
 
 
 def write_vocabulary(path: Path, vocabulary: list[str]) -> None:

@@ -31,20 +31,26 @@ def output_path(path: str | os.PathLike[str], formats: tuple[str, ...]) -> Path:
     return path
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(temporary)`` and rename the result onto ``path``, making parent folders.
 
-    The temporary file sits next to ``path`` (so the rename is atomic) and keeps
-    its extension (so writers that read it pick the right format). A crash
-    leaves ``path`` as it was.
+    The temporary file sits next to ``path`` (so the rename is atomic), has a
+    name of its own (so two processes writing one path never share it) and
+    keeps the extension (so writers that read it, such as ``model.save``
+    wanting ``.keras``, pick the right format). A crash leaves ``path`` as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
+    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
     try:
         write(temporary)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` as UTF-8 with `write_atomically`."""
+    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def save_figure(figure: Figure, path: Path, style: Style) -> None:

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from PIL import Image
 
-from viz._files import format_of, output_path, write_atomically
+from viz._files import format_of, output_path, write_atomically, write_text_atomically
 from viz._validate import as_attention
 from viz.heatmap import (
     add_colour_bar,
@@ -132,7 +132,7 @@ def save_animation(movie: animation.Animation, path: Path, style: Style, *, fps:
     with rc_context(style):
         if extension == "html":
             page = movie.to_jshtml(fps=fps)
-            write_atomically(path, lambda temporary: temporary.write_text(page, encoding="utf-8"))
+            write_text_atomically(path, page)
             return
         writer = GifWriter(fps=fps) if extension == "gif" else animation.FFMpegWriter(fps=fps)
         write_atomically(path, lambda temporary: movie.save(temporary, writer, dpi=style.dpi))

@@ -20,100 +20,15 @@ import json
 import math
 import os
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
-from viz._files import output_path, write_atomically
+from viz._files import output_path, write_text_atomically
 from viz._validate import Attention, as_attention
 from viz.style import colour_stops, get_style
 
 HTML_FORMATS = ("html", "htm")
-
-_CSS = """
-:root { --highlight: #D55E00; --ink: #1a1a1a; --muted: #5c5c5c; }
-* { box-sizing: border-box; }
-body { margin: 0; font-family: "DejaVu Sans", "Segoe UI", system-ui, sans-serif;
-       color: var(--ink); background: #fff; line-height: 1.4; }
-main { max-width: 72rem; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
-h1 { font-size: 2rem; margin: 0 0 .25rem; }
-.hint { color: var(--muted); font-size: 1.1rem; margin: 0 0 2rem; }
-section { margin-bottom: 3rem; }
-h2 { font-size: 1.3rem; font-weight: normal; color: var(--muted); margin: 0 0 1rem; }
-.side { display: flex; align-items: baseline; gap: 1rem; margin: .75rem 0; }
-.side-name { width: 5.5rem; flex: none; color: var(--muted); font-size: 1rem; }
-.tokens { display: flex; flex-wrap: wrap; gap: .4rem; margin: 0; }
-.token { font: inherit; font-size: 1.5rem; padding: .2rem .55rem; border-radius: .35rem;
-         border: 2px solid transparent; background: #f3f3f3; color: var(--ink);
-         display: inline-flex; flex-direction: column; align-items: center; }
-.source .weight { font-size: .85rem; min-height: 1.2em; font-variant-numeric: tabular-nums; }
-.source.top { border-color: var(--highlight); box-shadow: 0 0 0 2px var(--highlight); }
-button.token { cursor: pointer; }
-button.token:hover, button.token.active { border-color: var(--ink); }
-button.token[aria-pressed="true"] { background: var(--ink); color: #fff; }
-button.token:focus-visible { outline: 3px solid var(--highlight); outline-offset: 2px; }
-table.heatmap { border-collapse: collapse; margin-top: 1.5rem; font-size: 1rem; }
-.heatmap th { font-weight: normal; padding: .2rem .45rem; }
-.heatmap thead th { vertical-align: bottom; }
-.heatmap td { width: 2.6rem; height: 2.6rem; border: 1px solid #fff; }
-.heatmap tr.active th { font-weight: bold; }
-.heatmap tr.active td { border-top: 3px solid var(--highlight);
-                        border-bottom: 3px solid var(--highlight); }
-.legend { display: flex; align-items: center; gap: .5rem; color: var(--muted); margin-top: .75rem; }
-.legend .scale { width: 12rem; height: .9rem; border-radius: .2rem; }
-"""
-
-# Plain ES2015, no libraries: the page must work offline.
-_SCRIPT = """
-(() => {
-  "use strict";
-  const data = JSON.parse(document.getElementById("attention-data").textContent);
-  const stops = JSON.parse(document.getElementById("attention-colours").textContent);
-  // The same colours as the heatmap pictures: the nearest of evenly spaced stops.
-  const colour = (weight) =>
-    stops[Math.round(Math.min(Math.max(weight, 0), 1) * (stops.length - 1))];
-
-  for (const section of document.querySelectorAll("section[data-sentence-index]")) {
-    const { weights, labels } = data.sentences[Number(section.dataset.sentenceIndex)];
-    const sources = Array.from(section.querySelectorAll("[data-source-index]"));
-    const targets = Array.from(section.querySelectorAll("[data-target-index]"));
-    const rows = Array.from(section.querySelectorAll("tbody tr"));
-    let pinned = null;
-
-    const show = (index) => {
-      targets.forEach((target, i) => target.classList.toggle("active", i === index));
-      rows.forEach((row, i) => row.classList.toggle("active", i === index));
-      const row = index === null ? null : weights[index];
-      const largest = row === null ? null : Math.max(...row);
-      sources.forEach((source, j) => {
-        const label = source.querySelector(".weight");
-        if (row === null) {
-          source.style.removeProperty("background-color");
-          source.style.removeProperty("color");
-          source.classList.remove("top");
-          label.textContent = "";
-          return;
-        }
-        const [background, text] = colour(row[j]);
-        source.style.backgroundColor = background;
-        source.style.color = text;
-        source.classList.toggle("top", row[j] === largest);
-        label.textContent = labels[index][j];
-      });
-    };
-
-    targets.forEach((target, i) => {
-      target.addEventListener("mouseenter", () => show(i));
-      target.addEventListener("focus", () => show(i));
-      target.addEventListener("mouseleave", () => show(pinned));
-      target.addEventListener("blur", () => show(pinned));
-      target.addEventListener("click", () => {
-        pinned = pinned === i ? null : i;
-        targets.forEach((other, k) => other.setAttribute("aria-pressed", String(k === pinned)));
-        show(i);
-      });
-    });
-  }
-})();
-"""
+ASSETS = resources.files("viz") / "assets"
 
 
 def to_html(
@@ -136,7 +51,7 @@ def to_html(
     target = None if path is None else output_path(path, HTML_FORMATS)
     page = _page(attentions, title or "Where the model looked")
     if target is not None:
-        write_atomically(target, lambda temporary: temporary.write_text(page, encoding="utf-8"))
+        write_text_atomically(target, page)
     return page
 
 
@@ -157,26 +72,40 @@ def _page(attentions: list[Attention], title: str) -> str:
         _section(number, attention, stops) for number, attention in enumerate(attentions)
     )
     gradient = ", ".join(background for background, _ in stops)
+    main = f"""<h1>{html.escape(title)}</h1>
+<p class="hint">Point at, tab to or click a word of the translation to see which words it read.
+Clicking pins it.</p>
+{sections}
+<div class="legend">0 <span class="scale" style="background: linear-gradient(to right, {gradient})">
+</span> 1 attention weight</div>"""
+    scripts = (
+        _data_script("attention-data", data)
+        + _data_script("attention-colours", stops)
+        + f"<script>{asset('page.js')}</script>"
+    )
+    return document(title, asset("page.css"), main, after=scripts)
+
+
+def asset(name: str) -> str:
+    """The text of a file of ``viz/assets``: the CSS and JavaScript the pages inline."""
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def document(title: str, css: str, main: str, *, after: str = "") -> str:
+    """A whole HTML page: ``main`` inside ``<main>``, then ``after``; ``css`` inline."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>{_CSS}</style>
+<style>{css}</style>
 </head>
 <body>
 <main>
-<h1>{html.escape(title)}</h1>
-<p class="hint">Point at, tab to or click a word of the translation to see which words it read.
-Clicking pins it.</p>
-{sections}
-<div class="legend">0 <span class="scale" style="background: linear-gradient(to right, {gradient})">
-</span> 1 attention weight</div>
+{main}
 </main>
-<script type="application/json" id="attention-data">{_json_for_script(data)}</script>
-<script type="application/json" id="attention-colours">{_json_for_script(stops)}</script>
-<script>{_SCRIPT}</script>
+{after}
 </body>
 </html>
 """
@@ -240,6 +169,7 @@ def _label(weight: float) -> str:
     return f"{weight:.2f}"
 
 
-def _json_for_script(value: Any) -> str:
-    """JSON that cannot end its <script> element early: every "<" becomes \\u003c."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+def _data_script(element_id: str, value: Any) -> str:
+    """``value`` as a JSON data element that cannot end early: every "<" becomes \\u003c."""
+    text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{element_id}">{text}</script>\n'

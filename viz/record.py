@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from viz._files import write_atomically
+from viz._files import write_text_atomically
 from viz._validate import as_attention
 
 FORMAT = "attention-record"
@@ -181,7 +181,7 @@ def write_records(records: Iterable[Any], path: str | os.PathLike[str]) -> Path:
         for record in records
     ]
     text = "".join(f"{line}\n" for line in lines)
-    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+    write_text_atomically(path, text)
     return path
 
 

@@ -19,11 +19,11 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from viz._files import output_path, write_atomically
+from viz._files import output_path, write_text_atomically
 from viz._validate import Attention, as_attention
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
-from viz.html import HTML_FORMATS
+from viz.html import HTML_FORMATS, asset, document
 from viz.style import Style, get_style, rc_context
 
 # Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
@@ -76,42 +76,6 @@ STATISTICS: dict[str, tuple[str, Callable[[Any], str], str]] = {
     ),
 }
 
-_CSS = """
-:root { --ink: #111; --muted: #555; --rule: #bbb; }
-* { box-sizing: border-box; }
-body { margin: 0; font-family: "DejaVu Sans", "Segoe UI", system-ui, sans-serif;
-       color: var(--ink); background: #fff; line-height: 1.45; font-size: 11pt; }
-main { max-width: 52rem; margin: 0 auto; padding: 2rem 1.5rem 3rem; }
-h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
-h2 { font-size: 1.3rem; margin: 2.5rem 0 .8rem; border-bottom: 2px solid var(--ink); }
-h3 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
-.lead { color: var(--muted); margin: 0 0 1.5rem; }
-.entry { border-top: 1px solid var(--rule); padding-top: 1rem; margin-top: 1.5rem; }
-h2 + .entry { border-top: none; margin-top: 0; padding-top: 0; }
-.entry h3 { margin-top: 0; }
-.entry .number { color: var(--muted); font-weight: normal; margin-right: .4rem; }
-.translation { font-size: 1.15rem; margin: .2rem 0 .8rem; }
-.translation .arrow { color: var(--muted); margin-right: .4rem; }
-.empty { color: var(--muted); font-style: italic; }
-figure { margin: .8rem 0; }
-figure img { display: block; max-width: 100%; height: auto; }
-figcaption { color: var(--muted); font-size: .9rem; margin-top: .3rem; }
-table { border-collapse: collapse; margin: .3rem 0 1rem; }
-th, td { text-align: left; vertical-align: top; padding: .3rem .9rem .3rem 0;
-         border-bottom: 1px solid var(--rule); }
-td.value { font-variant-numeric: tabular-nums; white-space: nowrap; font-weight: bold; }
-td.meaning { color: var(--muted); font-size: .9rem; }
-table.config td, table.config th { font-size: .9rem; padding-top: .15rem; padding-bottom: .15rem; }
-table.config td { font-family: "DejaVu Sans Mono", Consolas, monospace; }
-@page { margin: 15mm; }
-@media print {
-  body { font-size: 10pt; }
-  main { max-width: none; padding: 0; }
-  h2, h3, .translation { break-after: avoid; page-break-after: avoid; }
-  .entry, figure, table { break-inside: avoid; page-break-inside: avoid; }
-}
-"""
-
 
 def write_report(
     entries: Sequence[tuple[str, Any]],
@@ -154,29 +118,16 @@ def write_report(
         for number, (sentence, attention) in enumerate(items, start=1)
     )
     count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-<h1>{html.escape(title)}</h1>
+    main = f"""<h1>{html.escape(title)}</h1>
 <p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
 written, a column per word read, darker for more weight) and, for every word written, the weights
 behind it as bars, the largest highlighted.</p>
 {f"<h2>Run</h2>{run}" if run else ""}
 <h2>Translations</h2>
 {sections}
-{f"<h2>Configuration</h2>{settings}" if settings else ""}
-</main>
-</body>
-</html>
-"""
-    write_atomically(target, lambda temporary: temporary.write_text(page, encoding="utf-8"))
+{f"<h2>Configuration</h2>{settings}" if settings else ""}"""
+    page = document(title, asset("report.css"), main)
+    write_text_atomically(target, page)
     return target
 
 
