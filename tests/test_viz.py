@@ -165,7 +165,7 @@ def test_fonts_start_with_dejavu_sans_and_list_only_installed_ones():
 def test_colour_stops_run_from_light_to_dark():
     stops = colour_stops(STYLES["projector"])
     assert len(stops) == 11
-    assert (stops[0][1], stops[-1][1]) == ("#000000", "#ffffff")  # dark text on light, and back
+    assert (stops[0][1], stops[-1][1]) == ("#262626", "#ffffff")  # dark text on light, and back
 
 
 @pytest.fixture(scope="module")

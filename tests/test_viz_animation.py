@@ -23,7 +23,7 @@ def show_frame(step: int) -> animation.FuncAnimation:
 
 
 def test_gif_has_one_frame_per_target_token(tmp_path):
-    animate_attention(QUESTION, path=tmp_path / "attention.gif", interval=400)
+    animate_attention(QUESTION, path=tmp_path / "attention.gif", fps=2.5)
     with Image.open(tmp_path / "attention.gif") as gif:
         assert gif.n_frames == len(QUESTION.target_tokens)
         assert gif.info["duration"] == 400
@@ -54,14 +54,14 @@ def test_frame_title_is_the_translation_so_far():
 
 
 def test_frame_shows_rows_up_to_its_step_and_masks_the_rest():
-    shown = show_frame(2)._fig.axes[0].images[0].get_array()
+    shown = show_frame(2)._fig.axes[0].collections[0].get_array()
     assert not shown.mask[:3].any() and shown.mask[3:].all()
     assert np.array_equal(shown[:3], QUESTION.weights[:3])
 
 
 def test_frame_outlines_the_row_being_written():
     (outline,) = show_frame(4)._fig.axes[0].patches
-    assert (outline.get_y(), outline.get_height()) == (3.5, 1)
+    assert (outline.get_y(), outline.get_height()) == (4, 1)  # row 4 spans y = 4 to 5
 
 
 def test_frame_hides_labels_and_numbers_of_rows_not_written_yet():
@@ -88,6 +88,6 @@ def test_frame_matrix_masks_exactly_the_rows_after_the_step():
     assert not frame_matrix(weights, 3).mask.any()
 
 
-def test_interval_must_be_positive():
-    with pytest.raises(ValueError, match="interval is 0"):
-        animate_attention(RED_CAR, interval=0)
+def test_frames_per_second_must_be_positive():
+    with pytest.raises(ValueError, match="fps is 0"):
+        animate_attention(RED_CAR, fps=0)

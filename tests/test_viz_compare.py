@@ -36,7 +36,7 @@ def test_panels_sit_side_by_side_sharing_one_0_to_1_colour_bar():
     *panels, _ = figure.axes
     assert [ax.get_subplotspec().rowspan.start for ax in panels] == [0, 0, 0]
     assert [ax.get_subplotspec().colspan.start for ax in panels] == [0, 1, 2]
-    assert all(ax.images[0].get_clim() == (0, 1) for ax in panels)
+    assert all(ax.collections[0].get_clim() == (0, 1) for ax in panels)
 
 
 def test_every_panel_reads_the_same_source_and_writes_its_own_target():
@@ -45,7 +45,7 @@ def test_every_panel_reads_the_same_source_and_writes_its_own_target():
     targets = [[label.get_text() for label in ax.get_yticklabels()] for ax in panels]
     assert sources == [QUESTION.source_tokens, QUESTION.source_tokens]
     assert targets == [QUESTION.target_tokens, DOT[2]]
-    assert np.array_equal(panels[1].images[0].get_array(), DOT[0])
+    assert np.array_equal(panels[1].collections[0].get_array(), DOT[0])
 
 
 def test_a_single_model_is_drawn_alone():

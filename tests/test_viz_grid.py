@@ -13,7 +13,7 @@ THREE = [RED_CAR, QUESTION, sentence(7)]
 
 def test_three_translations_give_three_heatmaps_and_one_colour_bar():
     *heatmaps, colour_bar = plot_grid(THREE).axes
-    assert [len(ax.images) for ax in heatmaps] == [1, 1, 1]
+    assert [len(ax.collections) for ax in heatmaps] == [1, 1, 1]
     assert colour_bar.get_ylabel() == "attention weight"
 
 

@@ -69,7 +69,7 @@ def test_a_labelled_colour_bar_runs_from_0_to_1():
     figure = plot_heatmap(RED_CAR)
     heatmap, colour_bar = figure.axes
     assert colour_bar.get_ylabel() == "attention weight"
-    assert heatmap.images[0].get_clim() == (0, 1)
+    assert heatmap.collections[0].get_clim() == (0, 1)
 
 
 def test_short_sentences_get_the_weights_written_in_the_cells():
@@ -111,7 +111,7 @@ def test_draws_into_a_given_axes_and_returns_its_figure():
     figure = Figure()
     ax = figure.add_subplot()
     assert plot_heatmap(RED_CAR, ax=ax) is figure
-    assert ax.images[0].get_array().shape == (4, 4)
+    assert ax.collections[0].get_array().shape == (4, 4)
 
 
 def test_title_is_shown():
@@ -120,5 +120,5 @@ def test_title_is_shown():
 
 def test_a_tuple_draws_the_same_matrix_as_a_translation():
     as_tuple = (RED_CAR.weights, RED_CAR.source_tokens, RED_CAR.target_tokens)
-    drawn = plot_heatmap(as_tuple).axes[0].images[0].get_array()
+    drawn = plot_heatmap(as_tuple).axes[0].collections[0].get_array()
     assert np.array_equal(drawn, RED_CAR.weights)

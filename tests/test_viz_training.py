@@ -82,7 +82,7 @@ def test_each_frame_shows_its_snapshot_on_the_same_0_to_1_scale():
     stack = learning()
     movie = animate_training(stack, SOURCE, TARGET)
     for number in range(len(stack)):
-        image = frame(movie, number).images[0]
+        image = frame(movie, number).collections[0]
         assert np.array_equal(image.get_array(), stack[number])
         assert image.get_clim() == (0, 1)
 
@@ -145,7 +145,7 @@ def test_frames_keep_the_layout_still_however_long_the_caption():
 
 def test_a_list_of_lists_works_as_well_as_an_array():
     movie = animate_training(learning(2).tolist(), SOURCE, TARGET)
-    assert np.array_equal(frame(movie, 1).images[0].get_array(), RED_CAR.weights)
+    assert np.array_equal(frame(movie, 1).collections[0].get_array(), RED_CAR.weights)
 
 
 def bad_nan() -> np.ndarray:
@@ -225,7 +225,7 @@ def test_sheet_shows_the_epochs_asked_for_with_their_captions():
     )
     *panels, _ = figure.axes
     assert [ax.get_title() for ax in panels] == ["epoch 2\nel coche", "epoch 6\nel coche rojo ."]
-    assert np.array_equal(panels[1].images[0].get_array(), RED_CAR.weights)
+    assert np.array_equal(panels[1].collections[0].get_array(), RED_CAR.weights)
 
 
 def test_sheet_of_an_epoch_without_snapshot_is_a_value_error():

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib import animation
+from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from PIL import Image
 
 from viz._files import format_of, output_path, write_atomically, write_text_atomically
-from viz._validate import as_attention
+from viz._validate import Attention, as_attention
 from viz.heatmap import (
     add_colour_bar,
     cell_inches,
@@ -24,6 +28,68 @@ from viz.heatmap import (
 from viz.style import CHARACTER_WIDTH, Style, get_style, rc_context
 
 ANIMATION_FORMATS = ("gif", "mp4", "html")
+# Frames a second of the decoding animation: 0.6 s a word, time to read the row it adds.
+DECODING_FPS = 5 / 3
+
+
+class AnimatedHeatmap(NamedTuple):
+    """A heatmap figure and the artists its frames change in place."""
+
+    figure: Figure
+    ax: Axes
+    cells: QuadMesh
+    texts: list[list[Text]]  # texts[target][source]: the numbers in the cells, if written
+
+
+def heatmap_for_frames(
+    attention: Attention, style: Style, extra_height: float = 0.0
+) -> AnimatedHeatmap:
+    """A heatmap with its colour bar, ``extra_height`` inches taller for titles."""
+    cell = cell_inches(attention, style)
+    width, height = heatmap_size(attention, style, cell)
+    figure = Figure(figsize=(width, height + extra_height), layout="compressed")
+    ax = figure.add_subplot()
+    cells, texts = draw_heatmap(ax, attention, style, cell=cell)
+    add_colour_bar(cells, ax, style)
+    return AnimatedHeatmap(figure, ax, cells, texts)
+
+
+def freeze_layout(heatmap: AnimatedHeatmap) -> None:
+    """Lay out once, with the longest title set, then keep it: frames must not jump or rescale."""
+    heatmap.figure.draw_without_rendering()
+    heatmap.figure.set_layout_engine("none")
+    # Matplotlib keeps the axis label just clear of the tick labels shown;
+    # pin it where all of them put it, so it stays still as rows appear.
+    ax = heatmap.ax
+    label_x = ax.yaxis.label.get_position()[0]  # display pixels
+    ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((label_x, 0))[0], 0.5)
+
+
+def movie_target(path: str | os.PathLike[str] | None, fps: float) -> Path | None:
+    """Check ``path`` and ``fps`` before anything is drawn; ``path`` as a Path, if given."""
+    if not fps > 0:
+        raise ValueError(f"fps is {fps}; expected a positive number of frames a second.")
+    if path is None:
+        return None
+    target = output_path(path, ANIMATION_FORMATS)
+    check_writer(target)
+    return target
+
+
+def play(
+    heatmap: AnimatedHeatmap,
+    show_frame: Callable[[int], None],
+    frames: int,
+    *,
+    fps: float,
+    target: Path | None,
+    style: Style,
+) -> animation.FuncAnimation:
+    """``frames`` frames drawn by ``show_frame`` as an animation, written to ``target`` if given."""
+    movie = animation.FuncAnimation(heatmap.figure, show_frame, frames=frames, interval=1000 / fps)
+    if target is not None:
+        save_animation(movie, target, style, fps=fps)
+    return movie
 
 
 def frame_matrix(weights: np.ndarray, step: int) -> np.ma.MaskedArray:
@@ -37,44 +103,29 @@ def animate_attention(
     translation: Any,
     *,
     path: str | os.PathLike[str] | None = None,
-    interval: int = 600,
+    fps: float = DECODING_FPS,
     style: str = "projector",
 ) -> animation.FuncAnimation:
     """Animate the heatmap over the decoding steps: frame t shows target rows 0..t.
 
     ``translation`` is a ``Translation`` or a tuple ``(weights, source_tokens,
     target_tokens)``, ``weights`` of shape ``(len(target_tokens),
-    len(source_tokens))``; there are ``len(target_tokens)`` frames, ``interval``
-    milliseconds apart. Frame t outlines row t and titles the translation so
-    far. With ``path`` (.gif, .mp4, .html), also writes the animation there;
-    .mp4 needs ffmpeg and raises RuntimeError without it.
+    len(source_tokens))``; there are ``len(target_tokens)`` frames, ``fps`` a
+    second. Frame t outlines row t and titles the translation so far. With
+    ``path`` (.gif, .mp4, .html), also writes the animation there; .mp4 needs
+    ffmpeg and raises RuntimeError without it.
     """
     attention = as_attention(translation)
     chosen = get_style(style)
-    target = None if path is None else output_path(path, ANIMATION_FORMATS)
-    if interval <= 0:
-        raise ValueError(f"interval is {interval}; expected a positive number of milliseconds.")
-    if target is not None:
-        check_writer(target)
-    weights = attention.weights
-    target_length, source_length = weights.shape
+    target = movie_target(path, fps)
+    target_tokens = attention.target_tokens
     with rc_context(chosen):
-        cell = cell_inches(attention, chosen)
-        width, height = heatmap_size(attention, chosen, cell)
         # Half an inch more than a heatmap: the title may wrap onto a second line.
-        figure = Figure(figsize=(width, height + 0.5), layout="compressed")
-        ax = figure.add_subplot()
-        image, texts = draw_heatmap(
-            ax,
-            attention,
-            chosen,
-            cell=cell,
-        )
-        add_colour_bar(image, ax, chosen)
-        outline = ax.add_patch(
+        heatmap = heatmap_for_frames(attention, chosen, extra_height=0.5)
+        outline = heatmap.ax.add_patch(
             Rectangle(
-                (-0.5, -0.5),
-                source_length,
+                (0, 0),
+                len(attention.source_tokens),
                 1,
                 fill=False,
                 edgecolor=chosen.highlight,
@@ -83,31 +134,23 @@ def animate_attention(
                 zorder=3,  # above the white lines between cells
             )
         )
+        width = heatmap.figure.get_figwidth()
         wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * chosen.title_size)))
-        title = ax.set_title(textwrap.fill(" ".join(attention.target_tokens), wrap_width))
-        # Lay out once with the longest title, then freeze: frames must not jump or rescale.
-        figure.draw_without_rendering()
-        figure.set_layout_engine("none")
-        # Matplotlib keeps the axis label just clear of the tick labels shown;
-        # pin it where all of them put it, so it stays still as rows appear.
-        label_x = ax.yaxis.label.get_position()[0]  # display pixels
-        ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((label_x, 0))[0], 0.5)
+        title = heatmap.ax.set_title(textwrap.fill(" ".join(target_tokens), wrap_width))
+        freeze_layout(heatmap)
 
     def show_step(step: int) -> None:
-        image.set_data(frame_matrix(weights, step))
-        for row, row_texts in enumerate(texts):
+        heatmap.cells.set_array(frame_matrix(attention.weights, step))
+        for row, row_texts in enumerate(heatmap.texts):
             for text in row_texts:
                 text.set_visible(row <= step)
-        ax.set_yticklabels(
-            [token if row <= step else "" for row, token in enumerate(attention.target_tokens)]
+        heatmap.ax.set_yticklabels(
+            [token if row <= step else "" for row, token in enumerate(target_tokens)]
         )
-        outline.set_y(step - 0.5)
-        title.set_text(textwrap.fill(" ".join(attention.target_tokens[: step + 1]), wrap_width))
+        outline.set_y(step)
+        title.set_text(textwrap.fill(" ".join(target_tokens[: step + 1]), wrap_width))
 
-    movie = animation.FuncAnimation(figure, show_step, frames=target_length, interval=interval)
-    if target is not None:
-        save_animation(movie, target, chosen, fps=1000 / interval)
-    return movie
+    return play(heatmap, show_step, len(target_tokens), fps=fps, target=target, style=chosen)
 
 
 def check_writer(path: Path) -> None:
@@ -153,6 +196,9 @@ class GifWriter(animation.PillowWriter):
         palette = Image.fromarray(sample).quantize(colors=256)
         frames = [frame.quantize(palette=palette, dither=Image.Dither.NONE) for frame in frames]
         frames[0].save(
-            self.outfile, save_all=True, append_images=frames[1:],
-            duration=int(1000 / self.fps), loop=0,
-        )  # fmt: skip
+            self.outfile,
+            save_all=True,
+            append_images=frames[1:],
+            duration=int(1000 / self.fps),
+            loop=0,
+        )

@@ -8,10 +8,9 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import QuadMesh
 from matplotlib.colorbar import Colorbar
-from matplotlib.colors import Colormap
 from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
 from viz._files import FIGURE_FORMATS, output_path, save_figure
@@ -25,7 +24,6 @@ from viz.style import (
     label_inches,
     label_rotation,
     rc_context,
-    text_colour_on,
 )
 
 # Numbers in the cells help up to about this many tokens a side; past it they crowd.
@@ -84,85 +82,76 @@ def heatmap_size(attention: Attention, style: Style, cell: float) -> tuple[float
 
 def draw_heatmap(
     ax: Axes, attention: Attention, style: Style, *, cell: float, annotate: bool | None = None
-) -> tuple[AxesImage, list[list[Text]]]:
-    """Draw ``attention`` into ``ax`` without a colour bar; return the image and cell numbers.
+) -> tuple[QuadMesh, list[list[Text]]]:
+    """Draw ``attention`` into ``ax`` without a colour bar; return the cells and their numbers.
 
-    ``annotate=None`` writes numbers when neither side is longer than
-    `AUTO_ANNOTATE_MAX_TOKENS`. They come back as ``texts[target][source]``
-    (empty when not written), so the animation can show them row by row.
+    Seaborn's heatmap draws it: cell ``(t, s)`` spans ``[s, s + 1] × [t, t + 1]``
+    with row 0 on top. ``annotate=None`` writes numbers when neither side is
+    longer than `AUTO_ANNOTATE_MAX_TOKENS`. They come back as
+    ``texts[target][source]`` (empty when not written), so the animations can
+    update them in place.
     """
+    if annotate is None:
+        annotate = max(attention.weights.shape) <= AUTO_ANNOTATE_MAX_TOKENS
     # Rows an animation has not reached yet are masked; they show as blank paper.
     cmap = colormap(style).with_extremes(bad="white")
-    # A fixed 0..1 scale and square cells make pictures of different sentences comparable.
-    image = ax.imshow(
-        attention.weights, cmap=cmap, vmin=0, vmax=1, aspect="equal", interpolation="nearest"
+    # "0.00" is four characters; keep them inside the cell.
+    annotation_size = max(SMALLEST_FONT, min(style.annotation_size, 0.4 * cell * 72))
+    import seaborn  # loads pandas: on first use, so that importing viz stays fast
+
+    written_before = len(ax.texts)
+    # A fixed 0..1 scale and square cells make pictures of different sentences comparable;
+    # thin white lines between cells let the eye follow a row across a projected picture.
+    seaborn.heatmap(
+        attention.weights,
+        ax=ax,
+        vmin=0,
+        vmax=1,
+        cmap=cmap,
+        cbar=False,
+        square=True,
+        annot=annotate,
+        fmt=".2f",
+        annot_kws={"fontsize": annotation_size},
+        linewidths=min(1.0, cell * 72 / 20),
+        linecolor="white",
     )
+    _label_axes(ax, attention, style, cell)
+    texts = ax.texts[written_before:]
+    for text in texts:
+        # Inside the axes anyway: leaving them out of the layout halves its cost.
+        text.set_in_layout(False)
+    source_length = len(attention.source_tokens)
+    rows = [texts[start : start + source_length] for start in range(0, len(texts), source_length)]
+    return ax.collections[0], rows
+
+
+def _label_axes(ax: Axes, attention: Attention, style: Style, cell: float) -> None:
+    """Token labels on both axes, the source on top: it is read first, then rows written below."""
     font = tick_size(cell, style)
-    target_length, source_length = attention.weights.shape
     rotation = source_rotation(attention, cell, style)
     ax.set_xticks(
-        range(source_length),
+        np.arange(len(attention.source_tokens)) + 0.5,
         labels=attention.source_tokens,
         fontsize=font,
         rotation=rotation,
         ha="left" if rotation else "center",
         rotation_mode="anchor",
     )
-    ax.set_yticks(range(target_length), labels=attention.target_tokens, fontsize=font)
-    # Source on top: the sentence is read first, then the rows are written below it.
+    ax.set_yticks(
+        np.arange(len(attention.target_tokens)) + 0.5,
+        labels=attention.target_tokens,
+        fontsize=font,
+        rotation=0,
+    )
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
     ax.set_xlabel("source (read)")
     ax.set_ylabel("target (written)")
     ax.tick_params(length=0)
-    ax.spines[:].set_visible(False)
-    # Thin white lines between cells let the eye follow a row across a projected picture.
-    line_width = min(1.0, cell * 72 / 20)
-    ax.vlines(
-        np.arange(1, source_length) - 0.5,
-        -0.5,
-        target_length - 0.5,
-        colors="white",
-        linewidth=line_width,
-    )
-    ax.hlines(
-        np.arange(1, target_length) - 0.5,
-        -0.5,
-        source_length - 0.5,
-        colors="white",
-        linewidth=line_width,
-    )
-    if annotate is None:
-        annotate = max(attention.weights.shape) <= AUTO_ANNOTATE_MAX_TOKENS
-    texts = _annotate(ax, attention, cmap, style, cell) if annotate else []
-    return image, texts
 
 
-def _annotate(
-    ax: Axes, attention: Attention, cmap: Colormap, style: Style, cell: float
-) -> list[list[Text]]:
-    # "0.00" is four characters; keep them inside the cell.
-    font = max(SMALLEST_FONT, min(style.annotation_size, 0.4 * cell * 72))
-    return [
-        [
-            ax.text(
-                column,
-                row,
-                f"{weight:.2f}",
-                ha="center",
-                va="center",
-                fontsize=font,
-                color=text_colour_on(cmap(min(weight, 1.0))),
-                # Inside the axes anyway: leaving them out of the layout halves its cost.
-                in_layout=False,
-            )
-            for column, weight in enumerate(weights)
-        ]
-        for row, weights in enumerate(attention.weights)
-    ]
-
-
-def add_colour_bar(image: AxesImage, axes: Axes | list[Axes], style: Style) -> Colorbar:
+def add_colour_bar(image: QuadMesh, axes: Axes | list[Axes], style: Style) -> Colorbar:
     """A colour bar for ``image``, labelled, taking its room from ``axes``."""
     colour_bar = image.figure.colorbar(image, ax=axes, fraction=0.05, pad=0.02)
     colour_bar.set_label(COLOUR_BAR_LABEL, fontsize=style.label_size)

@@ -120,10 +120,11 @@ def colormap(style: Style) -> Colormap:
 
 
 def text_colour_on(rgba: tuple[float, float, float, float]) -> str:
-    """Black or white, whichever reads better on a background of colour ``rgba``."""
-    red, green, blue = rgba[:3]
-    luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
-    return "black" if luminance > 0.45 else "white"
+    """Dark grey or white, whichever reads better on ``rgba``: seaborn's rule for its heatmaps'
+    numbers, so the numbers an animation rewrites match the ones seaborn wrote."""
+    from seaborn.utils import relative_luminance
+
+    return ".15" if relative_luminance(rgba) > 0.408 else "w"
 
 
 def colour_stops(style: Style, count: int = 11) -> list[tuple[str, str]]:

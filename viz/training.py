@@ -17,14 +17,15 @@ from typing import Any
 
 import numpy as np
 from matplotlib import animation
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from viz._files import output_path
 from viz._validate import Attention, _tokens, _weights
-from viz.animation import ANIMATION_FORMATS, check_writer, save_animation
+from viz.animation import freeze_layout, heatmap_for_frames, movie_target, play
 from viz.grid import plot_grid, wrap_lines
-from viz.heatmap import add_colour_bar, cell_inches, draw_heatmap, heatmap_size
-from viz.style import CHARACTER_WIDTH, colormap, get_style, rc_context, text_colour_on
+from viz.heatmap import cell_inches, heatmap_size
+from viz.style import CHARACTER_WIDTH, Style, colormap, get_style, rc_context, text_colour_on
 
 # A sheet of small multiples shows at most this many epochs unless told which.
 SHEET_EPOCHS = 6
@@ -57,59 +58,55 @@ def animate_training(
     stack, attention, epochs = _snapshots(weights_by_epoch, source_tokens, target_tokens, epochs)
     captions = _captions(captions, len(stack))
     chosen = get_style(style)
-    target = None if path is None else output_path(path, ANIMATION_FORMATS)
-    if not fps > 0:
-        raise ValueError(f"fps is {fps}; expected a positive number of frames a second.")
-    if target is not None:
-        check_writer(target)
+    target = movie_target(path, fps)
     titles = [epoch_title(epoch, epochs[-1]) for epoch in epochs]
     with rc_context(chosen):
-        cell = cell_inches(attention, chosen)
-        width, height = heatmap_size(attention, chosen, cell)
+        width = heatmap_size(attention, chosen, cell_inches(attention, chosen))[0]
         if captions is not None:
             captions = _pad_captions(captions, width, chosen.label_size)
-            height += 1.3 * (captions[0].count("\n") + 1) * chosen.label_size / 72
-        figure = Figure(figsize=(width, height), layout="compressed")
-        ax = figure.add_subplot()
-        image, texts = draw_heatmap(ax, attention, chosen, cell=cell)
-        add_colour_bar(image, ax, chosen)
-        if captions is None:
-            heading = ax.set_title(max(titles, key=len))
-        else:
-            caption = ax.set_title(captions[0], fontsize=chosen.label_size)
-            # The epoch sits just above the caption, whose lines all frames share.
-            heading = ax.annotate(
-                max(titles, key=len),
-                xy=(0.5, 1),
-                xycoords=caption,
-                xytext=(0, 0.3 * chosen.label_size),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=chosen.title_size,
-            )
-        # Lay out once with the longest heading, then freeze: frames must not jump or rescale.
-        figure.draw_without_rendering()
-        figure.set_layout_engine("none")
+        caption_lines = 0 if captions is None else captions[0].count("\n") + 1
+        heatmap = heatmap_for_frames(
+            attention, chosen, extra_height=1.3 * caption_lines * chosen.label_size / 72
+        )
+        heading, caption = _headings(heatmap.ax, max(titles, key=len), captions, chosen)
+        freeze_layout(heatmap)
     cmap = colormap(chosen)
 
     def show_epoch(frame: int) -> None:
         weights = stack[frame]
-        image.set_data(weights)
-        for row, row_texts in enumerate(texts):
+        heatmap.cells.set_array(weights)
+        for row, row_texts in enumerate(heatmap.texts):
             for column, text in enumerate(row_texts):
                 weight = weights[row, column]
                 text.set_text(f"{weight:.2f}")
                 text.set_color(text_colour_on(cmap(min(weight, 1.0))))
         heading.set_text(titles[frame])
-        if captions is not None:
+        if caption is not None:
             caption.set_text(captions[frame])
 
     show_epoch(0)
-    movie = animation.FuncAnimation(figure, show_epoch, frames=len(stack), interval=1000 / fps)
-    if target is not None:
-        save_animation(movie, target, chosen, fps=fps)
-    return movie
+    return play(heatmap, show_epoch, len(stack), fps=fps, target=target, style=chosen)
+
+
+def _headings(
+    ax: Axes, longest_title: str, captions: list[str] | None, style: Style
+) -> tuple[Text, Text | None]:
+    """The epoch heading and, with captions, the caption under it (the axes' title)."""
+    if captions is None:
+        return ax.set_title(longest_title), None
+    caption = ax.set_title(captions[0], fontsize=style.label_size)
+    # The epoch sits just above the caption, whose lines all frames share.
+    heading = ax.annotate(
+        longest_title,
+        xy=(0.5, 1),
+        xycoords=caption,
+        xytext=(0, 0.3 * style.label_size),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=style.title_size,
+    )
+    return heading, caption
 
 
 def plot_training(
