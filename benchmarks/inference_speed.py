@@ -116,10 +116,21 @@ def _cold_translate(run: Path, out: Path) -> float:
     """Wall seconds of ``python -m seq2seq translate`` of one sentence, all pictures written."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "seq2seq", "translate", "--run", str(run), "--out", str(out),
-         COLD_SENTENCE],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "seq2seq",
+            "translate",
+            "--run",
+            str(run),
+            "--out",
+            str(out),
+            COLD_SENTENCE,
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 

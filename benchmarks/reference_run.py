@@ -34,8 +34,9 @@ def main() -> int:
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "train.py", "--out", str(out), "--overwrite", *arguments.train_flags],
-            cwd=ROOT, check=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            check=True,
+        )
         wall = time.perf_counter() - started
         metrics = json.loads((out / "metrics.json").read_text())
     metrics["wall_seconds"] = wall

@@ -46,31 +46,39 @@ MEASURES = ("train_target_tokens_per_s", "greedy_sentences_per_s")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--corpus", default="embedded", metavar="SPEC",
+        "--corpus",
+        default="embedded",
+        metavar="SPEC",
         help="embedded, tsv:PATH, tfds:NAME or anki:LANGUAGE (default: embedded)",
-    )  # fmt: skip
+    )
     parser.add_argument("--units", type=int, default=256)
     parser.add_argument("--batch", type=int, default=64, help="sentence pairs per batch")
     parser.add_argument("--steps", type=int, default=150, help="timed training steps per round")
     parser.add_argument("--warmup", type=int, default=20, help="untimed training steps first")
     parser.add_argument("--translate", type=int, default=1000, help="sentences to translate")
     parser.add_argument(
-        "--rounds", type=int, default=3,
+        "--rounds",
+        type=int,
+        default=3,
         help="timed rounds per model, alternating between the models (default: 3)",
-    )  # fmt: skip
+    )
     parser.add_argument("--model", choices=("both", "project", "baseline"), default="both")
     parser.add_argument(
-        "--baseline-padding", choices=("corpus", "batch"), default="corpus",
+        "--baseline-padding",
+        choices=("corpus", "batch"),
+        default="corpus",
         help="pad the baseline's batches to the corpus' longest sentence or to each batch's "
         "own (default: corpus)",
-    )  # fmt: skip
+    )
     parser.add_argument(
         "--corpus-size", type=int, default=Config.corpus_size, help="pairs of the embedded corpus"
     )
     parser.add_argument(
-        "--embedding-dim", type=int, default=Config.embedding_dim,
+        "--embedding-dim",
+        type=int,
+        default=Config.embedding_dim,
         help="this project's embedding size (the baseline's is --units)",
-    )  # fmt: skip
+    )
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
     if min(arguments.warmup, arguments.steps, arguments.translate, arguments.rounds) < 1:
@@ -80,9 +88,13 @@ def main() -> int:
     from seq2seq.training import build_vectorizers
 
     config = Config(
-        corpus=arguments.corpus, corpus_size=arguments.corpus_size, units=arguments.units,
-        embedding_dim=arguments.embedding_dim, batch_size=arguments.batch, seed=arguments.seed,
-    )  # fmt: skip
+        corpus=arguments.corpus,
+        corpus_size=arguments.corpus_size,
+        units=arguments.units,
+        embedding_dim=arguments.embedding_dim,
+        batch_size=arguments.batch,
+        seed=arguments.seed,
+    )
     keras.utils.set_random_seed(config.seed)
     corpus = load_corpus(config)
     vectorizers = build_vectorizers(corpus, config.max_vocabulary)
@@ -110,13 +122,18 @@ def main() -> int:
         **results[first],
         **{name: results[name] for name in others},
         "setup": {
-            "corpus": arguments.corpus, "train_pairs": len(corpus.train), "units": config.units,
-            "batch": config.batch_size, "warmup_steps": arguments.warmup,
-            "timed_steps": arguments.steps, "rounds": arguments.rounds,
-            "translated": len(sentences), "baseline_padding": arguments.baseline_padding,
+            "corpus": arguments.corpus,
+            "train_pairs": len(corpus.train),
+            "units": config.units,
+            "batch": config.batch_size,
+            "warmup_steps": arguments.warmup,
+            "timed_steps": arguments.steps,
+            "rounds": arguments.rounds,
+            "translated": len(sentences),
+            "baseline_padding": arguments.baseline_padding,
             "machine": machine(),
         },
-    }  # fmt: skip
+    }
     if len(results) == 2:
         # The median of the ratios of rounds that ran side by side.
         report["ratios"] = {
@@ -127,8 +144,10 @@ def main() -> int:
             for name in MEASURES
         }
     with contextlib.redirect_stdout(sys.stderr):
-        print(f"\n{arguments.corpus}, {config.units} units, batch {config.batch_size}, "
-              f"median of {arguments.rounds} rounds, on {machine()}")  # fmt: skip
+        print(
+            f"\n{arguments.corpus}, {config.units} units, batch {config.batch_size}, "
+            f"median of {arguments.rounds} rounds, on {machine()}"
+        )
         for name, measures in results.items():
             print(f"\n{name}")
             print_table({measure: measures[measure] for measure in _TABLE}, {})
@@ -140,9 +159,12 @@ def main() -> int:
 
 
 _TABLE = (
-    "train_target_tokens_per_s", "train_steps_per_s", "train_padding_share",
-    "greedy_sentences_per_s", "greedy_mean_length",
-)  # fmt: skip
+    "train_target_tokens_per_s",
+    "train_steps_per_s",
+    "train_padding_share",
+    "greedy_sentences_per_s",
+    "greedy_mean_length",
+)
 
 
 def _medians(rounds: list[dict[str, float]]) -> dict[str, float]:
@@ -159,9 +181,12 @@ class _Trainer:
     def warm_up(self, steps: int, sentences: list[str]) -> None:
         """Trace training (every batch shape of ``steps`` batches) and decoding."""
         self.model.fit(
-            self.make_batches().repeat(), steps_per_epoch=steps, epochs=1, verbose=0,
+            self.make_batches().repeat(),
+            steps_per_epoch=steps,
+            epochs=1,
+            verbose=0,
             shuffle=False,
-        )  # fmt: skip
+        )
         self.translate(sentences)
 
     def time_training(self, steps: int) -> dict[str, float]:
@@ -180,9 +205,13 @@ class _Trainer:
         real, padded = self.timed_tokens[steps]
         stopwatch = _Stopwatch()
         self.model.fit(
-            self.make_batches().repeat(), steps_per_epoch=steps + 1, epochs=1, verbose=0,
-            shuffle=False, callbacks=[stopwatch],
-        )  # fmt: skip
+            self.make_batches().repeat(),
+            steps_per_epoch=steps + 1,
+            epochs=1,
+            verbose=0,
+            shuffle=False,
+            callbacks=[stopwatch],
+        )
         seconds = stopwatch.stopped - stopwatch.started
         return {
             "train_seconds": seconds,

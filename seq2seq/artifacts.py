@@ -29,8 +29,18 @@ SNAPSHOTS = "snapshots.json"  # the attention on probe sentences after each epoc
 RESUME = "resume"  # a folder: the model with its optimizer after the last whole epoch
 RESUME_STATE = "state.json"  # in RESUME: epoch, history, early-stopping state, model file
 # What a run writes: an overwritten run loses these, and nothing else in the folder.
-RUN_FILES = (MODEL, CHECKPOINT, CONFIG, SOURCE_VOCABULARY, TARGET_VOCABULARY, METRICS, HISTORY,
-             TEST_PAIRS, TEST_ALIGNMENT, SNAPSHOTS)  # fmt: skip
+RUN_FILES = (
+    MODEL,
+    CHECKPOINT,
+    CONFIG,
+    SOURCE_VOCABULARY,
+    TARGET_VOCABULARY,
+    METRICS,
+    HISTORY,
+    TEST_PAIRS,
+    TEST_ALIGNMENT,
+    SNAPSHOTS,
+)
 RUN_FOLDERS = (PICTURES, RESUME)
 
 
@@ -134,9 +144,14 @@ def resume_state(out: Path) -> tuple[Config, dict]:
     if not is_unfinished(out):
         finished = (out / METRICS).exists()
         raise UserError(
-            f"{out} has " + ("finished training" if finished else "no resume point yet (no whole "
-            "epoch was trained)") + "; drop --resume to train it again."
-        )  # fmt: skip
+            f"{out} has "
+            + (
+                "finished training"
+                if finished
+                else "no resume point yet (no whole epoch was trained)"
+            )
+            + "; drop --resume to train it again."
+        )
     path = out / RESUME / RESUME_STATE
     try:
         state = json.loads(path.read_text(encoding="utf-8"))

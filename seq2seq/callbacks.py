@@ -35,8 +35,9 @@ class KeepBest(keras.callbacks.Callback):
     and each save is atomic, so ``model.keras`` always holds a whole model.
     """
 
-    def __init__(self, path: Path, patience: int, best: float = math.inf, wait: int = 0,
-                 write: bool = True):  # fmt: skip
+    def __init__(
+        self, path: Path, patience: int, best: float = math.inf, wait: int = 0, write: bool = True
+    ):
         super().__init__()
         self.path, self.patience, self.write = path, patience, write
         self.best, self.wait = best, wait
@@ -120,8 +121,9 @@ class AttentionSnapshots(keras.callbacks.Callback):
 
     FIRST_EPOCH = (1 / 16, 1 / 8, 1 / 4, 1 / 2)
 
-    def __init__(self, path: Path, probes, vectorizers, record: dict | None = None,
-                 write: bool = True):  # fmt: skip
+    def __init__(
+        self, path: Path, probes, vectorizers, record: dict | None = None, write: bool = True
+    ):
         super().__init__()
         self.path, self.probes, self.vectorizers, self.write = path, probes, vectorizers, write
         self.record = record

@@ -67,13 +67,17 @@ class Config:
         unset="all",
     )
     source_language: str | None = _option(
-        None, "tfds: the dataset's language to translate from", unset="the dataset's own",
+        None,
+        "tfds: the dataset's language to translate from",
+        unset="the dataset's own",
         metavar="KEY",
-    )  # fmt: skip
+    )
     target_language: str | None = _option(
-        None, "tfds: the dataset's language to translate into", unset="the dataset's own",
+        None,
+        "tfds: the dataset's language to translate into",
+        unset="the dataset's own",
         metavar="KEY",
-    )  # fmt: skip
+    )
     data_dir: str | None = _option(
         None,
         "where tensorflow-datasets keeps downloads and prepared data (tfds:, anki:)",
@@ -83,9 +87,10 @@ class Config:
     validation_fraction: float = _option(0.1, "share of pairs held out for validation")
     test_fraction: float = _option(0.1, "share of pairs held out for the final test")
     max_vocabulary: int | None = _option(
-        None, "keep the N most frequent tokens of each side; rarer ones read as [UNK]",
+        None,
+        "keep the N most frequent tokens of each side; rarer ones read as [UNK]",
         unset="every token of the training pairs",
-    )  # fmt: skip
+    )
     # model
     embedding_dim: int = _option(128, "size of the token embeddings, both sides")
     units: int = _option(256, "decoder GRU units; each encoder direction gets half")
@@ -102,9 +107,19 @@ class Config:
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")
 
     def __post_init__(self) -> None:
-        for name in ("corpus_size", "embedding_dim", "units", "encoder_layers",
-                     "decoder_layers", "batch_size", "epochs", "patience",
-                     "max_length", "max_pairs", "max_vocabulary"):  # fmt: skip
+        for name in (
+            "corpus_size",
+            "embedding_dim",
+            "units",
+            "encoder_layers",
+            "decoder_layers",
+            "batch_size",
+            "epochs",
+            "patience",
+            "max_length",
+            "max_pairs",
+            "max_vocabulary",
+        ):
             value, least = getattr(self, name), _LEAST.get(name, 1)
             if value is not None and value < least:
                 raise UserError(f"{_flag(name)} must be at least {least}, got {value}.")

@@ -35,8 +35,9 @@ def offline_downloads(monkeypatch):
 def test_anki_corpus_pairs_english_with_the_language_without_alignments(
     offline_downloads, tmp_path
 ):
-    config = Config(corpus="anki:spa", data_dir=str(tmp_path), validation_fraction=0.25,
-                    test_fraction=0.25)  # fmt: skip
+    config = Config(
+        corpus="anki:spa", data_dir=str(tmp_path), validation_fraction=0.25, test_fraction=0.25
+    )
     corpus = load_corpus(config)
     pairs = corpus.train + corpus.validation + corpus.test
     assert sorted((p.source, p.target) for p in pairs) == sorted(
@@ -47,8 +48,14 @@ def test_anki_corpus_pairs_english_with_the_language_without_alignments(
 
 
 def test_anki_corpus_reversed_keeps_the_first_pairs_of_the_file(offline_downloads, tmp_path):
-    config = Config(corpus="anki:fra", data_dir=str(tmp_path), reverse=True, max_pairs=4,
-                    validation_fraction=0.34, test_fraction=0.34)  # fmt: skip
+    config = Config(
+        corpus="anki:fra",
+        data_dir=str(tmp_path),
+        reverse=True,
+        max_pairs=4,
+        validation_fraction=0.34,
+        test_fraction=0.34,
+    )
     corpus = load_corpus(config)
     pairs = corpus.train + corpus.validation + corpus.test
     assert sorted((p.source, p.target) for p in pairs) == sorted(

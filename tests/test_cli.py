@@ -18,15 +18,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_train(*arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "train.py", *arguments],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def run_module(*arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "seq2seq", *arguments],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def assert_one_clear_error(result: subprocess.CompletedProcess, message: str) -> None:
@@ -71,8 +77,18 @@ def test_an_output_directory_holding_a_different_run_is_refused(tmp_path):
 
 def test_a_tiny_training_run_end_to_end(tmp_path):
     out = tmp_path / "run"
-    result = run_train("--out", str(out), "--corpus-size", "300", "--units", "16",
-                       "--embedding-dim", "8", "--epochs", "1")  # fmt: skip
+    result = run_train(
+        "--out",
+        str(out),
+        "--corpus-size",
+        "300",
+        "--units",
+        "16",
+        "--embedding-dim",
+        "8",
+        "--epochs",
+        "1",
+    )
     assert result.returncode == 0, result.stderr
     assert "exact match" in result.stdout and "AER" in result.stdout
     assert f"Run directory: {out}" in result.stdout
@@ -103,8 +119,15 @@ def test_the_module_command_lists_its_subcommands():
 
 
 def test_translate_prints_each_translation_and_writes_its_pictures(tiny_run, tmp_path):
-    result = run_module("translate", "--run", str(tiny_run), "--out", str(tmp_path),
-                        "The red car is fast.", "Is the dog big?")  # fmt: skip
+    result = run_module(
+        "translate",
+        "--run",
+        str(tiny_run),
+        "--out",
+        str(tmp_path),
+        "The red car is fast.",
+        "Is the dog big?",
+    )
     assert result.returncode == 0, result.stderr
     assert "The red car is fast.\n  → " in result.stdout
     names = sorted(path.name for path in tmp_path.iterdir())
@@ -118,8 +141,16 @@ def test_translate_prints_each_translation_and_writes_its_pictures(tiny_run, tmp
 def test_translate_reads_sentences_from_a_file_and_skips_blank_lines(tiny_run, tmp_path):
     sentences = tmp_path / "sentences.txt"
     sentences.write_text("The cat sleeps.\n\n  \nWe swim.\n", encoding="utf-8")
-    result = run_module("translate", "--run", str(tiny_run), "--file", str(sentences),
-                        "--beam", "3", "--no-pictures")  # fmt: skip
+    result = run_module(
+        "translate",
+        "--run",
+        str(tiny_run),
+        "--file",
+        str(sentences),
+        "--beam",
+        "3",
+        "--no-pictures",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("→") == 2
     assert "Pictures" not in result.stdout
@@ -184,8 +215,7 @@ def test_evaluate_on_a_pairs_file_scores_without_aer(tiny_run, tmp_path):
     lines = [f"The {noun} {verb}.\tEl {noun} {verb}.\n" for noun in nouns for verb in ("a", "b")]
     pairs.write_text("".join(lines), encoding="utf-8")
     run = copy_run(tiny_run, tmp_path / "run")
-    result = run_module("evaluate", "--run", str(run), "--corpus", f"tsv:{pairs}",
-                        "--beam", "2")  # fmt: skip
+    result = run_module("evaluate", "--run", str(run), "--corpus", f"tsv:{pairs}", "--beam", "2")
     assert result.returncode == 0, result.stderr
     assert "chrF" in result.stdout and "AER" not in result.stdout
     (name,) = json.loads((run / "metrics.json").read_text())["evaluations"]

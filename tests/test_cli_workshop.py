@@ -18,9 +18,21 @@ def test_compare_draws_each_sentence_from_every_run_side_by_side(tiny_run, tmp_p
     other = tmp_path / "other"
     shutil.copytree(tiny_run, other)
     out = tmp_path / "compared"
-    result = run_module("compare", "--run", str(tiny_run), "--run", str(other),
-                        "--label", "first", "--label", "second", "--out", str(out),
-                        "The red car is fast.", "Do you eat bread?")  # fmt: skip
+    result = run_module(
+        "compare",
+        "--run",
+        str(tiny_run),
+        "--run",
+        str(other),
+        "--label",
+        "first",
+        "--label",
+        "second",
+        "--out",
+        str(out),
+        "The red car is fast.",
+        "Do you eat bread?",
+    )
     assert result.returncode == 0, result.stderr
     pictures = sorted(out.iterdir())
     assert [path.name for path in pictures] == [
@@ -37,8 +49,18 @@ def test_compare_needs_two_runs_and_one_label_each(tiny_run, tmp_path):
     out = str(tmp_path / "compared")
     alone = run_module("compare", "--run", str(tiny_run), "--out", out, "Hello.")
     assert_one_clear_error(alone, "Give --run at least twice")
-    labels = run_module("compare", "--run", str(tiny_run), "--run", str(tiny_run),
-                        "--label", "one", "--out", out, "Hello.")  # fmt: skip
+    labels = run_module(
+        "compare",
+        "--run",
+        str(tiny_run),
+        "--run",
+        str(tiny_run),
+        "--label",
+        "one",
+        "--out",
+        out,
+        "Hello.",
+    )
     assert_one_clear_error(labels, "There are 1 --label(s) for 2 --run(s)")
 
 
@@ -46,8 +68,16 @@ def test_report_is_one_self_contained_page_with_the_runs_numbers(tiny_run, tmp_p
     sentences = tmp_path / "sentences.txt"
     sentences.write_text("The red car is fast.\n\nMy sister eats bread.\n", encoding="utf-8")
     out = tmp_path / "report"
-    result = run_module("report", "--run", str(tiny_run), "--file", str(sentences),
-                        "--out", str(out), "<b>bold</b> cats")  # fmt: skip
+    result = run_module(
+        "report",
+        "--run",
+        str(tiny_run),
+        "--file",
+        str(sentences),
+        "--out",
+        str(out),
+        "<b>bold</b> cats",
+    )
     assert result.returncode == 0, result.stderr
     assert [path.name for path in out.iterdir()] == ["report.html"]
     page = (out / "report.html").read_text(encoding="utf-8")

@@ -27,8 +27,15 @@ def test_config_with_corpus_settings_round_trips_through_its_file(tmp_path):
 
 
 def test_config_file_of_an_older_run_gets_defaults_for_newer_settings(tmp_path):
-    newer = ("reverse", "max_length", "max_pairs", "source_language", "target_language",
-             "data_dir", "max_vocabulary")  # fmt: skip
+    newer = (
+        "reverse",
+        "max_length",
+        "max_pairs",
+        "source_language",
+        "target_language",
+        "data_dir",
+        "max_vocabulary",
+    )
     older = {k: v for k, v in Config(units=64).to_dict().items() if k not in newer}
     path = tmp_path / "config.json"
     path.write_text(json.dumps(older))
@@ -44,8 +51,11 @@ def test_flags_set_switches_and_optional_settings():
         )
     )
     assert (config.corpus, config.reverse, config.max_pairs, config.data_dir) == (
-        "anki:fra", True, 9, "d"
-    )  # fmt: skip
+        "anki:fra",
+        True,
+        9,
+        "d",
+    )
     assert Config.from_arguments(parser.parse_args([])) == Config()
 
 

@@ -15,8 +15,13 @@ def test_reversed_pair_swaps_the_sentences_and_turns_the_links():
 
 
 def test_select_filters_by_tokens_on_either_side_then_keeps_the_first():
-    pairs = [Pair("a b c", "x"), Pair("a", "x y z"), Pair("a.", "x."), Pair("b", "y"),
-             Pair("c", "z")]  # fmt: skip
+    pairs = [
+        Pair("a b c", "x"),
+        Pair("a", "x y z"),
+        Pair("a.", "x."),
+        Pair("b", "y"),
+        Pair("c", "z"),
+    ]
     assert list(select(pairs, max_length=2)) == pairs[2:]
     assert list(select(pairs, max_length=2, max_pairs=2)) == pairs[2:4]
     assert list(select(pairs, max_pairs=1)) == pairs[:1]

@@ -104,8 +104,20 @@ def test_gustar_turns_the_sentence_around():
     for pair in embedded.generate(6000, seed=2):
         source, target = tokenize(pair.source), tokenize(pair.target)
         if source[:2] == ["maria", "likes"]:
-            plural = target[4] in {"los", "las", "unos", "unas", "estos", "estas", "esos", "esas",
-                                   "mis", "tus", "nuestros", "nuestras"}  # fmt: skip
+            plural = target[4] in {
+                "los",
+                "las",
+                "unos",
+                "unas",
+                "estos",
+                "estas",
+                "esos",
+                "esas",
+                "mis",
+                "tus",
+                "nuestros",
+                "nuestras",
+            }
             assert target[:4] == ["a", "maría", "le", "gustan" if plural else "gusta"]
             links = {(target[t], source[s]) for t, s in pair.alignment}
             assert {("a", "maria"), ("maría", "maria"), ("le", "maria")} <= links

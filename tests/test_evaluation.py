@@ -149,8 +149,13 @@ def test_evaluate_reports_scores_and_attention_but_no_aer_without_gold_links():
     metrics = evaluate(EchoTranslator(), pairs)
     assert (metrics["pairs"], metrics["sentences"]) == (3, 2)
     assert metrics["exact_match"] == 0.5
-    assert {"bleu", "chrf", "attention_entropy", "attention_coverage",
-            "attention_ignored_share"} <= set(metrics)  # fmt: skip
+    assert {
+        "bleu",
+        "chrf",
+        "attention_entropy",
+        "attention_coverage",
+        "attention_ignored_share",
+    } <= set(metrics)
     assert "aer" not in metrics
 
 

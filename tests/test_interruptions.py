@@ -21,16 +21,33 @@ from seq2seq import Translator, artifacts
 
 ROOT = Path(__file__).resolve().parent.parent
 # Epochs of a few seconds each, so a signal sent after a save lands mid-epoch.
-SETTINGS = ["--corpus-size", "3000", "--embedding-dim", "32", "--units", "64", "--epochs", "4",
-            "--batch-size", "16", "--learning-rate", "0.01", "--seed", "5"]  # fmt: skip
+SETTINGS = [
+    "--corpus-size",
+    "3000",
+    "--embedding-dim",
+    "32",
+    "--units",
+    "64",
+    "--epochs",
+    "4",
+    "--batch-size",
+    "16",
+    "--learning-rate",
+    "0.01",
+    "--seed",
+    "5",
+]
 
 
 def start(out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "train.py", "--out", str(out), "--no-pictures", *extra],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    )
 
 
 def saved_epoch(out: Path) -> int:
@@ -75,8 +92,11 @@ def test_ctrl_c_then_sigkill_then_resume_lose_nothing(tmp_path):
     # Starting again without --resume would throw the epochs away: refused.
     again = subprocess.run(
         [sys.executable, "train.py", "--out", str(out), *SETTINGS],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert again.returncode == 2
     assert "unfinished run" in again.stderr and "--resume" in again.stderr
 
@@ -102,8 +122,11 @@ def test_ctrl_c_then_sigkill_then_resume_lose_nothing(tmp_path):
     history = json.loads((out / artifacts.HISTORY).read_text())
     assert metrics["epochs"] == len(history["loss"]) == len(history["val_loss"]) == 4
     snapshots = artifacts.read_snapshots(out)
-    whole_epochs = [entry["epoch"] for entry in snapshots["probes"][0]["epochs"]
-                    if float(entry["epoch"]).is_integer()]  # fmt: skip
+    whole_epochs = [
+        entry["epoch"]
+        for entry in snapshots["probes"][0]["epochs"]
+        if float(entry["epoch"]).is_integer()
+    ]
     assert whole_epochs == [0, 1, 2, 3, 4]
     assert not (out / artifacts.RESUME).exists()
     assert translate(out)
@@ -111,6 +134,9 @@ def test_ctrl_c_then_sigkill_then_resume_lose_nothing(tmp_path):
     # A finished run has nothing to resume.
     done = subprocess.run(
         [sys.executable, "train.py", "--out", str(out), "--resume"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert done.returncode == 2 and "finished training" in done.stderr

@@ -68,12 +68,19 @@ def test_a_worker_process_raises_what_the_picture_raised(tmp_path):
 def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
     weights = RED_CAR.weights.tolist()
     epochs = [0, 0.05, 0.1, 0.25, 0.5, 1, 2, 3]
-    snapshots = {"probes": [{
-        "source": "the red car", "source_tokens": RED_CAR.source_tokens,
-        "target_tokens": RED_CAR.target_tokens,
-        "epochs": [{"epoch": epoch, "weights": weights, "translation": "el coche rojo"}
-                   for epoch in epochs],
-    }]}  # fmt: skip
+    snapshots = {
+        "probes": [
+            {
+                "source": "the red car",
+                "source_tokens": RED_CAR.source_tokens,
+                "target_tokens": RED_CAR.target_tokens,
+                "epochs": [
+                    {"epoch": epoch, "weights": weights, "translation": "el coche rojo"}
+                    for epoch in epochs
+                ],
+            }
+        ]
+    }
     animation, sheet = training_pictures(snapshots, tmp_path)
     assert animation.path.name == "training-01-the-red-car.gif"
     assert animation.options["epochs"] == epochs

@@ -22,13 +22,55 @@ PUNCTUATION = '.,;:!?¿¡"()«»“”…'  # the marks normalize sets apart
 # mark, joiners and emoji sequences, combining marks, letters whose case or
 # composition is special.
 SPECIAL = [
-    "\x00", "\x07", "\x1c", "\x85", "\r", "\u2028", "\u2029", "\ufeff", "\u200b", "\u200d",
-    "\u00a0", "\u202f", "\u3000", "👩\u200d👩\u200d👧", "🇪🇸", "\u0301", "\u0302", "\u0323",
-    "\u0327", "\u030a", "\u030c", "İ", "Σ", "ẞ", "ǅ", "J", "W", "Ω", "K", "ﬁ", "\u037e",
-    "'", "’", "-", *PUNCTUATION,
-]  # fmt: skip
-MARKS = ["\u0300", "\u0301", "\u0302", "\u0303", "\u0304", "\u0308", "\u030a", "\u030c",
-         "\u0323", "\u0327", "\u0331"]  # fmt: skip
+    "\x00",
+    "\x07",
+    "\x1c",
+    "\x85",
+    "\r",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u200b",
+    "\u200d",
+    "\u00a0",
+    "\u202f",
+    "\u3000",
+    "👩\u200d👩\u200d👧",
+    "🇪🇸",
+    "\u0301",
+    "\u0302",
+    "\u0323",
+    "\u0327",
+    "\u030a",
+    "\u030c",
+    "İ",
+    "Σ",
+    "ẞ",
+    "ǅ",
+    "J",
+    "W",
+    "Ω",
+    "K",
+    "ﬁ",
+    "\u037e",
+    "'",
+    "’",
+    "-",
+    *PUNCTUATION,
+]
+MARKS = [
+    "\u0300",
+    "\u0301",
+    "\u0302",
+    "\u0303",
+    "\u0304",
+    "\u0308",
+    "\u030a",
+    "\u030c",
+    "\u0323",
+    "\u0327",
+    "\u0331",
+]
 # A letter, capital or not, with combining marks after it: what NFC composes.
 # (Each property on ANY_TEXT also shows that normalize never raises on it.)
 ACCENTED = st.builds(

@@ -19,8 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def reference_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "reference"
-    subprocess.run([sys.executable, "train.py", "--out", str(out)], cwd=ROOT, check=True,
-                   capture_output=True, timeout=900)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "train.py", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     return out
 
 

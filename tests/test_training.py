@@ -13,9 +13,17 @@ from seq2seq.config import Config
 
 
 def test_the_run_directory_holds_everything_needed_to_translate_later(tiny_run):
-    for name in (artifacts.MODEL, artifacts.CONFIG, artifacts.SOURCE_VOCABULARY,
-                 artifacts.TARGET_VOCABULARY, artifacts.METRICS, artifacts.HISTORY,
-                 artifacts.TEST_PAIRS, artifacts.TEST_ALIGNMENT, artifacts.SNAPSHOTS):  # fmt: skip
+    for name in (
+        artifacts.MODEL,
+        artifacts.CONFIG,
+        artifacts.SOURCE_VOCABULARY,
+        artifacts.TARGET_VOCABULARY,
+        artifacts.METRICS,
+        artifacts.HISTORY,
+        artifacts.TEST_PAIRS,
+        artifacts.TEST_ALIGNMENT,
+        artifacts.SNAPSHOTS,
+    ):
         assert (tiny_run / name).is_file(), name
     # Nothing half-written is left behind, and a finished run needs no resume point.
     assert not [p for p in tiny_run.iterdir() if p.name.startswith(".")]
@@ -80,13 +88,18 @@ def test_the_same_seed_repeats_the_run_in_another_process(tiny_run, tiny_config,
 
     from seq2seq import Translator
 
-    flags = [f"--{name.replace('_', '-')}={value}" for name, value in tiny_config.to_dict().items()
-             if value != Config.__dataclass_fields__[name].default]  # fmt: skip
+    flags = [
+        f"--{name.replace('_', '-')}={value}"
+        for name, value in tiny_config.to_dict().items()
+        if value != Config.__dataclass_fields__[name].default
+    ]
     completed = subprocess.run(
         [sys.executable, "train.py", "--out", str(tmp_path / "again"), "--no-pictures", *flags],
-        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
-    )  # fmt: skip
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     first = json.loads((tiny_run / artifacts.METRICS).read_text())
     again = json.loads((tmp_path / "again" / artifacts.METRICS).read_text())

@@ -39,8 +39,9 @@ def test_tatoeba_corpus_splits_by_source_and_keeps_every_pair(tatoeba):
 
 def test_reverse_translates_french_to_english(tatoeba):
     corpus = load_corpus(Config(corpus=f"tsv:{tatoeba}", reverse=True))
-    assert ("Va !", "Go.") in [(p.source, p.target) for p in corpus.train + corpus.test
-                               + corpus.validation]  # fmt: skip
+    assert ("Va !", "Go.") in [
+        (p.source, p.target) for p in corpus.train + corpus.test + corpus.validation
+    ]
     assert corpus.name.endswith("reversed")
 
 
@@ -58,8 +59,16 @@ def test_max_length_then_max_pairs_keep_the_first_short_pairs(tatoeba):
 def test_tiny_training_on_tatoeba_scores_bleu_and_chrf_but_no_aer(tatoeba, tmp_path):
     from seq2seq.training import train
 
-    config = Config(corpus=f"tsv:{tatoeba}", max_pairs=300, max_vocabulary=100, embedding_dim=16,
-                    units=32, epochs=1, batch_size=32, seed=1)  # fmt: skip
+    config = Config(
+        corpus=f"tsv:{tatoeba}",
+        max_pairs=300,
+        max_vocabulary=100,
+        embedding_dim=16,
+        units=32,
+        epochs=1,
+        batch_size=32,
+        seed=1,
+    )
     run = tmp_path / "run"
     metrics = train(config, run, log=lambda message: None)
     assert {"exact_match", "bleu", "chrf", "attention_entropy"} <= set(metrics)

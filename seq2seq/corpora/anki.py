@@ -48,8 +48,12 @@ LANGUAGES = {
     "tur": "Turkish",
     "ukr": "Ukrainian",
 }
-MIRROR = {"spa": ("http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip",
-                  "spa-eng/spa.txt")}  # fmt: skip
+MIRROR = {
+    "spa": (
+        "http://storage.googleapis.com/download.tensorflow.org/data/spa-eng.zip",
+        "spa-eng/spa.txt",
+    )
+}
 
 
 def source_of(language: str) -> tuple[str, str]:

@@ -177,9 +177,13 @@ PRONOUNS = [
 
 # object pronoun: (english, spanish clitic, person index)
 OBJECT_PRONOUNS = [
-    ("me", "me", 0), ("you", "te", 1), ("him", "lo", 2), ("her", "la", 2),
-    ("us", "nos", 3), ("them", "los", 4),
-]  # fmt: skip
+    ("me", "me", 0),
+    ("you", "te", 1),
+    ("him", "lo", 2),
+    ("her", "la", 2),
+    ("us", "nos", 3),
+    ("them", "los", 4),
+]
 # who likes, for "gustar": spanish dative clitic by person index; third persons add "a X"
 DATIVES = ("me", "te", "le", "nos", "les")
 
@@ -377,8 +381,10 @@ class Grammar:
             )
         return _statement(
             [*subject.phrase.source, *negation, verb, *rest.source],
-            subject.phrase.target, not_, [*verb_group, *rest.target],
-        )  # fmt: skip
+            subject.phrase.target,
+            not_,
+            [*verb_group, *rest.target],
+        )
 
     def liking_clause(self, question: bool) -> Phrase:
         """``X likes Y`` → ``(a X) le gusta Y``: Spanish turns it around.
@@ -401,13 +407,16 @@ class Grammar:
         ]
         if question:
             return _question(
-                auxiliary, [*subject.phrase.source, like, *liked.phrase.source],
+                auxiliary,
+                [*subject.phrase.source, like, *liked.phrase.source],
                 [*experiencer, *predicate],
-            )  # fmt: skip
+            )
         return _statement(
             [*subject.phrase.source, *negation, like, *liked.phrase.source],
-            experiencer, not_, predicate,
-        )  # fmt: skip
+            experiencer,
+            not_,
+            predicate,
+        )
 
     def copula_clause(self, question: bool) -> Phrase:
         """``X is (not) ADJ`` with ser, or ``X is PREP NP`` with estar."""
@@ -424,17 +433,20 @@ class Grammar:
 
         if question:
             return _question(
-                be, [*subject.phrase.source, *predicate.source],
+                be,
+                [*subject.phrase.source, *predicate.source],
                 [be_es, *predicate.target, *subject.phrase.target],
-            )  # fmt: skip
+            )
         negation, not_ = [], None
         if not location and self.chance(0.2):
             not_ = Word("not")
             negation = [not_]
         return _statement(
             [*subject.phrase.source, be, *negation, *predicate.source],
-            subject.phrase.target, not_, [be_es, *predicate.target],
-        )  # fmt: skip
+            subject.phrase.target,
+            not_,
+            [be_es, *predicate.target],
+        )
 
     def _english_verb(self, subject: NounPhrase, base: str, third: str, question: bool):
         """The English verb and its ``do``: ``(verb, auxiliary, negation words, not)``.

@@ -26,9 +26,11 @@ class Pair:
 
     def reversed(self) -> Pair:
         """The pair read the other way: target becomes source, links turn around."""
-        alignment = None if self.alignment is None else frozenset(
-            (source, target) for target, source in self.alignment
-        )  # fmt: skip
+        alignment = (
+            None
+            if self.alignment is None
+            else frozenset((source, target) for target, source in self.alignment)
+        )
         return Pair(self.target, self.source, alignment)
 
 

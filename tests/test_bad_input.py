@@ -101,8 +101,12 @@ def command(program: str, *arguments: str) -> Answer:
     """Run ``python train.py ...`` or ``python -m seq2seq ...`` as a user would."""
     result = subprocess.run(
         [sys.executable, *program.split(), *arguments],
-        cwd=ROOT, env=ENVIRONMENT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=ENVIRONMENT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return Answer(result.returncode, result.stdout, result.stderr)
 
 
@@ -123,8 +127,9 @@ def fingerprint(path: Path) -> dict[str, str | None]:
 TRAIN_FLAGS = [
     Case("unknown flag", ("--colour", "blue"), "unrecognized arguments: --colour blue"),
     Case("flag without its value", ("--epochs",), "argument --epochs: expected one argument"),
-    Case("epochs not a number", ("--epochs", "many"),
-         "argument --epochs: invalid int value: 'many'"),
+    Case(
+        "epochs not a number", ("--epochs", "many"), "argument --epochs: invalid int value: 'many'"
+    ),
     Case("epochs not whole", ("--epochs", "2.5"), "argument --epochs: invalid int value: '2.5'"),
     Case("epochs zero", ("--epochs", "0"), "--epochs must be at least 1, got 0."),
     Case("epochs negative", ("--epochs", "-3"), "--epochs must be at least 1, got -3."),
@@ -134,61 +139,118 @@ TRAIN_FLAGS = [
     Case("units not a number", ("--units", "lots"), "argument --units: invalid int value: 'lots'"),
     Case("batch size zero", ("--batch-size", "0"), "--batch-size must be at least 1, got 0."),
     Case("batch size negative", ("--batch-size", "-8"), "--batch-size must be at least 1, got -8."),
-    Case("learning rate zero", ("--learning-rate", "0"),
-         "--learning-rate must be positive and finite, got 0.0."),
-    Case("learning rate negative", ("--learning-rate", "-0.1"),
-         "--learning-rate must be positive and finite, got -0.1."),
-    Case("learning rate NaN", ("--learning-rate", "nan"),
-         "--learning-rate must be positive and finite, got nan."),
-    Case("learning rate infinite", ("--learning-rate", "inf"),
-         "--learning-rate must be positive and finite, got inf."),
-    Case("learning rate not a number", ("--learning-rate", "fast"),
-         "argument --learning-rate: invalid float value: 'fast'"),
+    Case(
+        "learning rate zero",
+        ("--learning-rate", "0"),
+        "--learning-rate must be positive and finite, got 0.0.",
+    ),
+    Case(
+        "learning rate negative",
+        ("--learning-rate", "-0.1"),
+        "--learning-rate must be positive and finite, got -0.1.",
+    ),
+    Case(
+        "learning rate NaN",
+        ("--learning-rate", "nan"),
+        "--learning-rate must be positive and finite, got nan.",
+    ),
+    Case(
+        "learning rate infinite",
+        ("--learning-rate", "inf"),
+        "--learning-rate must be positive and finite, got inf.",
+    ),
+    Case(
+        "learning rate not a number",
+        ("--learning-rate", "fast"),
+        "argument --learning-rate: invalid float value: 'fast'",
+    ),
     Case("dropout one", ("--dropout", "1"), "--dropout must be in [0, 1), got 1.0."),
     Case("dropout above one", ("--dropout", "1.5"), "--dropout must be in [0, 1), got 1.5."),
     Case("dropout negative", ("--dropout", "-0.1"), "--dropout must be in [0, 1), got -0.1."),
     Case("dropout NaN", ("--dropout", "nan"), "--dropout must be in [0, 1), got nan."),
-    Case("unknown attention", ("--attention", "cosine"),
-         "argument --attention: invalid choice: 'cosine' (choose from"),
-    Case("unknown encoder", ("--encoder", "transformer"),
-         "argument --encoder: invalid choice: 'transformer' (choose from"),
-    Case("unknown corpus kind", ("--corpus", "web"),
-         "--corpus 'web' is not a known corpus; use one of: embedded, tsv:PATH, "
-         "tfds:NAME[/CONFIG], anki:LANGUAGE."),
-    Case("corpus tsv without a path", ("--corpus", "tsv"),
-         "--corpus 'tsv' is incomplete or malformed; write it as tsv:PATH."),
+    Case(
+        "unknown attention",
+        ("--attention", "cosine"),
+        "argument --attention: invalid choice: 'cosine' (choose from",
+    ),
+    Case(
+        "unknown encoder",
+        ("--encoder", "transformer"),
+        "argument --encoder: invalid choice: 'transformer' (choose from",
+    ),
+    Case(
+        "unknown corpus kind",
+        ("--corpus", "web"),
+        "--corpus 'web' is not a known corpus; use one of: embedded, tsv:PATH, "
+        "tfds:NAME[/CONFIG], anki:LANGUAGE.",
+    ),
+    Case(
+        "corpus tsv without a path",
+        ("--corpus", "tsv"),
+        "--corpus 'tsv' is incomplete or malformed; write it as tsv:PATH.",
+    ),
     Case("corpus tsv: with an empty path", ("--corpus", "tsv:  "), "write it as tsv:PATH."),
-    Case("corpus embedded with an argument", ("--corpus", "embedded:big"),
-         "--corpus 'embedded:big' is incomplete or malformed; write it as embedded."),
+    Case(
+        "corpus embedded with an argument",
+        ("--corpus", "embedded:big"),
+        "--corpus 'embedded:big' is incomplete or malformed; write it as embedded.",
+    ),
     Case("corpus tfds without a name", ("--corpus", "tfds:"), "write it as tfds:NAME[/CONFIG]."),
     Case("corpus anki without a language", ("--corpus", "anki:"), "write it as anki:LANGUAGE."),
-    Case("one language without the other", ("--corpus", "tfds:x", "--source-language", "en"),
-         "Give both --source-language and --target-language, or neither."),
+    Case(
+        "one language without the other",
+        ("--corpus", "tfds:x", "--source-language", "en"),
+        "Give both --source-language and --target-language, or neither.",
+    ),
     Case("seed negative", ("--seed", "-1"), "--seed must be between 0 and 4294967295, got -1."),
     Case("seed too large", ("--seed", str(2**32)), "--seed must be between 0 and 4294967295"),
-    Case("vocabulary too small", ("--max-vocabulary", "5"),
-         "--max-vocabulary must be at least 10, got 5."),
-    Case("nothing left to train on", ("--validation-fraction", "0.6", "--test-fraction", "0.5"),
-         "--validation-fraction and --test-fraction together must leave pairs for training"),
-]  # fmt: skip
+    Case(
+        "vocabulary too small",
+        ("--max-vocabulary", "5"),
+        "--max-vocabulary must be at least 10, got 5.",
+    ),
+    Case(
+        "nothing left to train on",
+        ("--validation-fraction", "0.6", "--test-fraction", "0.5"),
+        "--validation-fraction and --test-fraction together must leave pairs for training",
+    ),
+]
 
 MODULE_ARGUMENTS = [
     Case("no command", (), "the following arguments are required: COMMAND"),
     Case("unknown command", ("translat", "Hello."), "argument COMMAND: invalid choice: 'translat'"),
-    Case("translate without --run", ("translate", "Hello."),
-         "the following arguments are required: --run"),
+    Case(
+        "translate without --run",
+        ("translate", "Hello."),
+        "the following arguments are required: --run",
+    ),
     Case("evaluate without --run", ("evaluate",), "the following arguments are required: --run"),
-    Case("translate with an unknown flag", ("translate", "--run", "r", "--colour", "x"),
-         "unrecognized arguments: --colour"),
-    Case("beam zero", ("translate", "--run", "r", "--beam", "0", "Hello."),
-         "argument --beam: must be at least 1, got 0"),
-    Case("beam not a number", ("translate", "--run", "r", "--beam", "two", "Hello."),
-         "argument --beam: invalid int value: 'two'"),
-    Case("evaluate beam negative", ("evaluate", "--run", "r", "--beam", "-1"),
-         "argument --beam: must be at least 1, got -1"),
-    Case("evaluate max length zero", ("evaluate", "--run", "r", "--max-length", "0"),
-         "argument --max-length: must be at least 1, got 0"),
-]  # fmt: skip
+    Case(
+        "translate with an unknown flag",
+        ("translate", "--run", "r", "--colour", "x"),
+        "unrecognized arguments: --colour",
+    ),
+    Case(
+        "beam zero",
+        ("translate", "--run", "r", "--beam", "0", "Hello."),
+        "argument --beam: must be at least 1, got 0",
+    ),
+    Case(
+        "beam not a number",
+        ("translate", "--run", "r", "--beam", "two", "Hello."),
+        "argument --beam: invalid int value: 'two'",
+    ),
+    Case(
+        "evaluate beam negative",
+        ("evaluate", "--run", "r", "--beam", "-1"),
+        "argument --beam: must be at least 1, got -1",
+    ),
+    Case(
+        "evaluate max length zero",
+        ("evaluate", "--run", "r", "--max-length", "0"),
+        "argument --max-length: must be at least 1, got 0",
+    ),
+]
 
 
 @pytest.mark.parametrize("case", params(TRAIN_FLAGS))
@@ -225,32 +287,62 @@ FILES = {
 }
 
 CORPUS_FILES = [
-    Case("missing", ("tsv:{data}/missing.tsv",),
-         "missing.tsv does not exist; give a file of source<TAB>target lines after tsv:."),
-    Case("a folder", ("tsv:{data}/folder",),
-         "folder is a directory; give a file of source<TAB>target lines after tsv:."),
-    Case("empty", ("tsv:{data}/empty.tsv",),
-         "empty.tsv holds no sentence pairs; give a file of source<TAB>target lines."),
+    Case(
+        "missing",
+        ("tsv:{data}/missing.tsv",),
+        "missing.tsv does not exist; give a file of source<TAB>target lines after tsv:.",
+    ),
+    Case(
+        "a folder",
+        ("tsv:{data}/folder",),
+        "folder is a directory; give a file of source<TAB>target lines after tsv:.",
+    ),
+    Case(
+        "empty",
+        ("tsv:{data}/empty.tsv",),
+        "empty.tsv holds no sentence pairs; give a file of source<TAB>target lines.",
+    ),
     Case("blank lines only", ("tsv:{data}/blank.tsv",), "blank.tsv holds no sentence pairs"),
-    Case("not UTF-8", ("tsv:{data}/latin1.tsv",),
-         "latin1.tsv, line 2, byte 8: the file is not UTF-8; save it as UTF-8 text."),
-    Case("a line without a tab", ("tsv:{data}/no-tab.tsv",),
-         "no-tab.tsv, line 2: no tab between source and target; write each pair as "
-         "source<TAB>target."),
-    Case("empty source", ("tsv:{data}/no-source.tsv",),
-         "no-source.tsv, line 2: the source sentence is empty; fill it in or delete the line."),
-    Case("empty target", ("tsv:{data}/no-target.tsv",),
-         "no-target.tsv, line 2: the target sentence is empty"),
-    Case("a line of 1 MB", ("tsv:{data}/long-line.tsv",),
-         "A pair has a sentence of 200,000 tokens (it begins 'word word word word word word '), "
-         "more than the 100 a sentence may have; pass --max-length 100 or less to drop such "
-         "pairs."),
-    Case("too few pairs", ("tsv:{data}/one-pair.tsv",),
-         "leaves no validation pairs (1 train, 0 validation, 0 test); give it more pairs"),
-    Case("--max-length drops every pair", ("tsv:{data}/pairs.tsv", "--max-length", "1"),
-         "leaves no train pairs (0 train, 0 validation, 0 test); give it more pairs, loosen "
-         "--max-length and --max-pairs."),
-]  # fmt: skip
+    Case(
+        "not UTF-8",
+        ("tsv:{data}/latin1.tsv",),
+        "latin1.tsv, line 2, byte 8: the file is not UTF-8; save it as UTF-8 text.",
+    ),
+    Case(
+        "a line without a tab",
+        ("tsv:{data}/no-tab.tsv",),
+        "no-tab.tsv, line 2: no tab between source and target; write each pair as "
+        "source<TAB>target.",
+    ),
+    Case(
+        "empty source",
+        ("tsv:{data}/no-source.tsv",),
+        "no-source.tsv, line 2: the source sentence is empty; fill it in or delete the line.",
+    ),
+    Case(
+        "empty target",
+        ("tsv:{data}/no-target.tsv",),
+        "no-target.tsv, line 2: the target sentence is empty",
+    ),
+    Case(
+        "a line of 1 MB",
+        ("tsv:{data}/long-line.tsv",),
+        "A pair has a sentence of 200,000 tokens (it begins 'word word word word word word '), "
+        "more than the 100 a sentence may have; pass --max-length 100 or less to drop such "
+        "pairs.",
+    ),
+    Case(
+        "too few pairs",
+        ("tsv:{data}/one-pair.tsv",),
+        "leaves no validation pairs (1 train, 0 validation, 0 test); give it more pairs",
+    ),
+    Case(
+        "--max-length drops every pair",
+        ("tsv:{data}/pairs.tsv", "--max-length", "1"),
+        "leaves no train pairs (0 train, 0 validation, 0 test); give it more pairs, loosen "
+        "--max-length and --max-pairs.",
+    ),
+]
 
 
 @pytest.mark.parametrize("case", params(CORPUS_FILES))
@@ -273,8 +365,16 @@ def test_a_line_of_1_mb_is_dropped_by_max_length(answers):
 def test_train_on_a_file_with_a_line_of_1_mb_under_max_length(tmp_path):
     pairs = tmp_path / "long-line.tsv"
     pairs.write_bytes(FILES["long-line.tsv"])
-    answer = command(TRAIN, "--corpus", f"tsv:{pairs}", "--max-length", "20", *SMALL,
-                     "--out", str(tmp_path / "run"))  # fmt: skip
+    answer = command(
+        TRAIN,
+        "--corpus",
+        f"tsv:{pairs}",
+        "--max-length",
+        "20",
+        *SMALL,
+        "--out",
+        str(tmp_path / "run"),
+    )
     assert answer.code == 0, answer.stderr
     assert "Corpus tsv:" in answer.stdout and "48 train, 6 validation, 6 test" in answer.stdout
 
@@ -288,19 +388,34 @@ SENTENCES = [
     Case("nothing at all", (), "Nothing to translate; give sentences as arguments or --file FILE."),
     # The model learnt sentences of a few words; 5,000 of them are a pasted text, whose
     # translation would run 10,010 steps and whose pictures would take hours.
-    Case("5,000 words", (" ".join(["word"] * 5_000),),
-         "The sentence has 5,000 tokens (words and punctuation), more than the 100 a sentence "
-         "may have; split it into shorter sentences."),
-    Case("--file missing", ("--file", "{data}/missing.txt"),
-         "missing.txt does not exist; give a UTF-8 text file with one sentence per line."),
-    Case("--file a folder", ("--file", "{data}/folder"),
-         "folder is a directory; give a UTF-8 text file with one sentence per line."),
-    Case("--file not UTF-8", ("--file", "{data}/latin1.txt"),
-         "latin1.txt, line 2, byte 8: the file is not UTF-8; save it as UTF-8 text."),
+    Case(
+        "5,000 words",
+        (" ".join(["word"] * 5_000),),
+        "The sentence has 5,000 tokens (words and punctuation), more than the 100 a sentence "
+        "may have; split it into shorter sentences.",
+    ),
+    Case(
+        "--file missing",
+        ("--file", "{data}/missing.txt"),
+        "missing.txt does not exist; give a UTF-8 text file with one sentence per line.",
+    ),
+    Case(
+        "--file a folder",
+        ("--file", "{data}/folder"),
+        "folder is a directory; give a UTF-8 text file with one sentence per line.",
+    ),
+    Case(
+        "--file not UTF-8",
+        ("--file", "{data}/latin1.txt"),
+        "latin1.txt, line 2, byte 8: the file is not UTF-8; save it as UTF-8 text.",
+    ),
     Case("--file of blank lines", ("--file", "{data}/blank.txt"), "Nothing to translate"),
-    Case("--file with a line of 5,000 words", ("--file", "{data}/long.txt"),
-         "The sentence has 5,000 tokens"),
-]  # fmt: skip
+    Case(
+        "--file with a line of 5,000 words",
+        ("--file", "{data}/long.txt"),
+        "The sentence has 5,000 tokens",
+    ),
+]
 
 
 @pytest.mark.parametrize("case", params(SENTENCES))
@@ -415,90 +530,186 @@ def zip_of_something_else(run: Path) -> None:
         archive.writestr("notes.txt", "not a model")
 
 
-NEWER_SETTINGS = ("reverse", "max_length", "max_pairs", "source_language", "target_language",
-                  "data_dir", "max_vocabulary")  # fmt: skip
+NEWER_SETTINGS = (
+    "reverse",
+    "max_length",
+    "max_pairs",
+    "source_language",
+    "target_language",
+    "data_dir",
+    "max_vocabulary",
+)
 HELD_OUT = ("evaluate",)  # only evaluate reads the held-out pairs and the metrics
 
 RUN_DIRECTORIES = [
-    Damage("missing", shutil.rmtree,
-           "is not a directory; pass a run directory written by train.py."),
+    Damage(
+        "missing", shutil.rmtree, "is not a directory; pass a run directory written by train.py."
+    ),
     Damage("a file", not_a_folder, "is not a directory; pass a run directory written by train.py."),
-    Damage("an empty folder", emptied,
-           "config.json is missing; is this a run directory written by train.py?"),
-    Damage("no model.keras", remove("model.keras"),
-           "model.keras is missing; training did not finish, so retrain."),
-    Damage("no source vocabulary", remove("source_vocabulary.txt"),
-           "source_vocabulary.txt is missing; the run directory is incomplete, so retrain it."),
-    Damage("no target vocabulary", remove("target_vocabulary.txt"),
-           "target_vocabulary.txt is missing; the run directory is incomplete, so retrain it."),
-    Damage("no config.json", remove("config.json"),
-           "config.json is missing; is this a run directory written by train.py?"),
+    Damage(
+        "an empty folder",
+        emptied,
+        "config.json is missing; is this a run directory written by train.py?",
+    ),
+    Damage(
+        "no model.keras",
+        remove("model.keras"),
+        "model.keras is missing; training did not finish, so retrain.",
+    ),
+    Damage(
+        "no source vocabulary",
+        remove("source_vocabulary.txt"),
+        "source_vocabulary.txt is missing; the run directory is incomplete, so retrain it.",
+    ),
+    Damage(
+        "no target vocabulary",
+        remove("target_vocabulary.txt"),
+        "target_vocabulary.txt is missing; the run directory is incomplete, so retrain it.",
+    ),
+    Damage(
+        "no config.json",
+        remove("config.json"),
+        "config.json is missing; is this a run directory written by train.py?",
+    ),
     # A setting this version does not know may change how the model reads or writes text;
     # guessing would translate wrongly without a word, so it is refused, not ignored.
-    Damage("config.json from a newer version", set_settings(colour="blue"),
-           "config.json has unknown setting(s) colour; it was written by another version, "
-           "so retrain or remove them."),
-    Damage("config.json not JSON", write("config.json", b"{units: 3"),
-           "config.json is not valid JSON (Expecting property name enclosed in double quotes"),
+    Damage(
+        "config.json from a newer version",
+        set_settings(colour="blue"),
+        "config.json has unknown setting(s) colour; it was written by another version, "
+        "so retrain or remove them.",
+    ),
+    Damage(
+        "config.json not JSON",
+        write("config.json", b"{units: 3"),
+        "config.json is not valid JSON (Expecting property name enclosed in double quotes",
+    ),
     Damage("config.json empty", write("config.json", b""), "config.json is not valid JSON"),
-    Damage("config.json a list", write("config.json", b"[1, 2]"),
-           "config.json must hold a JSON object of settings."),
-    Damage("config.json not UTF-8", write("config.json", b"\xff\xfe{}"),
-           "config.json is not valid JSON ('utf-8' codec can't decode byte 0xff"),
-    Damage("config.json a folder", config_folder,
-           "config.json cannot be read (Is a directory); make it a readable file or retrain."),
-    Damage("config.json units a word", set_settings(units="many"),
-           "config.json: setting 'units' must be an integer, got 'many'; fix the file or "
-           "retrain the run."),
-    Damage("config.json units odd", set_settings(units=63),
-           "config.json: --units must be even (each encoder direction gets half), got 63; fix "
-           "the file or retrain the run."),
-    Damage("config.json learning rate NaN", set_settings(learning_rate=float("nan")),
-           "config.json: --learning-rate must be positive and finite, got nan"),
-    Damage("model.keras truncated", truncated,
-           "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run."),
-    Damage("model.keras random bytes",
-           write("model.keras", np.random.default_rng(0).bytes(50_000)),
-           "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run."),
-    Damage("model.keras empty", write("model.keras", b""),
-           "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run."),
-    Damage("model.keras a zip of something else", zip_of_something_else,
-           "model.keras cannot be loaded (\"There is no item named 'config.json' in the "
-           "archive\"); retrain the run."),
-    Damage("target vocabulary cut short", edit_lines("target_vocabulary.txt", lambda x: x[:5]),
-           "target_vocabulary.txt holds 5 tokens but the model knows"),
-    Damage("vocabularies swapped", swapped_vocabularies,
-           "tokens but the model knows"),
-    Damage("vocabulary with a blank line",
-           edit_lines("source_vocabulary.txt", lambda x: [*x[:2], b"", *x[3:]]),
-           "holds a damaged vocabulary (a blank line or a token twice); retrain the run."),
-    Damage("target vocabulary without [START]",
-           edit_lines("target_vocabulary.txt", lambda x: [b"start" if line == b"[START]"
-                                                          else line for line in x]),
-           "target_vocabulary.txt lacks the [START] and [END] markers; retrain the run."),
-    Damage("vocabulary not UTF-8",
-           edit_lines("source_vocabulary.txt", lambda x: [*x[:2], b"caf\xe9", *x[3:]]),
-           "source_vocabulary.txt is not UTF-8 (byte"),
-    Damage("vocabulary a folder", lambda run: (remove("target_vocabulary.txt")(run),
-                                               (run / "target_vocabulary.txt").mkdir()),
-           "target_vocabulary.txt cannot be read (Is a directory)"),
-    Damage("no test.tsv", remove("test.tsv"),
-           "test.tsv is missing; retrain the run or evaluate on --corpus SPEC.", HELD_OUT),
-    Damage("test.tsv line without a tab", edit_lines("test.tsv", lambda x: [
-               x[0].replace(b"\t", b" "), *x[1:]]),
-           "test.tsv, line 1: not a source<TAB>target pair; the file is damaged", HELD_OUT),
-    Damage("test.tsv not UTF-8", edit_lines("test.tsv", lambda x: [b"caf\xe9\tcaf\xe9", *x[1:]]),
-           "test.tsv is not UTF-8 (byte 4); it is damaged, so retrain the run.", HELD_OUT),
-    Damage("test.align shorter than test.tsv",
-           edit_lines("test.align", lambda x: x[:3]), "test.align has 3 lines for the",
-           HELD_OUT),
-    Damage("test.align link not i-j", edit_lines("test.align", lambda x: [b"0-0 1:1", *x[1:]]),
-           "test.align, line 1: links must read i-j (source word i, target word j)", HELD_OUT),
-    Damage("metrics.json not JSON", write("metrics.json", b'{"bleu": '),
-           "metrics.json is not valid JSON (Expecting value", HELD_OUT),
-    Damage("metrics.json a list", write("metrics.json", b"[]"),
-           "metrics.json must hold a JSON object of scores; fix or delete it.", HELD_OUT),
-]  # fmt: skip
+    Damage(
+        "config.json a list",
+        write("config.json", b"[1, 2]"),
+        "config.json must hold a JSON object of settings.",
+    ),
+    Damage(
+        "config.json not UTF-8",
+        write("config.json", b"\xff\xfe{}"),
+        "config.json is not valid JSON ('utf-8' codec can't decode byte 0xff",
+    ),
+    Damage(
+        "config.json a folder",
+        config_folder,
+        "config.json cannot be read (Is a directory); make it a readable file or retrain.",
+    ),
+    Damage(
+        "config.json units a word",
+        set_settings(units="many"),
+        "config.json: setting 'units' must be an integer, got 'many'; fix the file or "
+        "retrain the run.",
+    ),
+    Damage(
+        "config.json units odd",
+        set_settings(units=63),
+        "config.json: --units must be even (each encoder direction gets half), got 63; fix "
+        "the file or retrain the run.",
+    ),
+    Damage(
+        "config.json learning rate NaN",
+        set_settings(learning_rate=float("nan")),
+        "config.json: --learning-rate must be positive and finite, got nan",
+    ),
+    Damage(
+        "model.keras truncated",
+        truncated,
+        "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run.",
+    ),
+    Damage(
+        "model.keras random bytes",
+        write("model.keras", np.random.default_rng(0).bytes(50_000)),
+        "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run.",
+    ),
+    Damage(
+        "model.keras empty",
+        write("model.keras", b""),
+        "model.keras cannot be loaded (it is damaged: not a .keras archive); retrain the run.",
+    ),
+    Damage(
+        "model.keras a zip of something else",
+        zip_of_something_else,
+        "model.keras cannot be loaded (\"There is no item named 'config.json' in the "
+        'archive"); retrain the run.',
+    ),
+    Damage(
+        "target vocabulary cut short",
+        edit_lines("target_vocabulary.txt", lambda x: x[:5]),
+        "target_vocabulary.txt holds 5 tokens but the model knows",
+    ),
+    Damage("vocabularies swapped", swapped_vocabularies, "tokens but the model knows"),
+    Damage(
+        "vocabulary with a blank line",
+        edit_lines("source_vocabulary.txt", lambda x: [*x[:2], b"", *x[3:]]),
+        "holds a damaged vocabulary (a blank line or a token twice); retrain the run.",
+    ),
+    Damage(
+        "target vocabulary without [START]",
+        edit_lines(
+            "target_vocabulary.txt",
+            lambda x: [b"start" if line == b"[START]" else line for line in x],
+        ),
+        "target_vocabulary.txt lacks the [START] and [END] markers; retrain the run.",
+    ),
+    Damage(
+        "vocabulary not UTF-8",
+        edit_lines("source_vocabulary.txt", lambda x: [*x[:2], b"caf\xe9", *x[3:]]),
+        "source_vocabulary.txt is not UTF-8 (byte",
+    ),
+    Damage(
+        "vocabulary a folder",
+        lambda run: (remove("target_vocabulary.txt")(run), (run / "target_vocabulary.txt").mkdir()),
+        "target_vocabulary.txt cannot be read (Is a directory)",
+    ),
+    Damage(
+        "no test.tsv",
+        remove("test.tsv"),
+        "test.tsv is missing; retrain the run or evaluate on --corpus SPEC.",
+        HELD_OUT,
+    ),
+    Damage(
+        "test.tsv line without a tab",
+        edit_lines("test.tsv", lambda x: [x[0].replace(b"\t", b" "), *x[1:]]),
+        "test.tsv, line 1: not a source<TAB>target pair; the file is damaged",
+        HELD_OUT,
+    ),
+    Damage(
+        "test.tsv not UTF-8",
+        edit_lines("test.tsv", lambda x: [b"caf\xe9\tcaf\xe9", *x[1:]]),
+        "test.tsv is not UTF-8 (byte 4); it is damaged, so retrain the run.",
+        HELD_OUT,
+    ),
+    Damage(
+        "test.align shorter than test.tsv",
+        edit_lines("test.align", lambda x: x[:3]),
+        "test.align has 3 lines for the",
+        HELD_OUT,
+    ),
+    Damage(
+        "test.align link not i-j",
+        edit_lines("test.align", lambda x: [b"0-0 1:1", *x[1:]]),
+        "test.align, line 1: links must read i-j (source word i, target word j)",
+        HELD_OUT,
+    ),
+    Damage(
+        "metrics.json not JSON",
+        write("metrics.json", b'{"bleu": '),
+        "metrics.json is not valid JSON (Expecting value",
+        HELD_OUT,
+    ),
+    Damage(
+        "metrics.json a list",
+        write("metrics.json", b"[]"),
+        "metrics.json must hold a JSON object of scores; fix or delete it.",
+        HELD_OUT,
+    ),
+]
 
 
 @pytest.mark.parametrize("case", params(RUN_DIRECTORIES))
@@ -519,19 +730,33 @@ def test_a_run_from_an_older_version_loads_with_defaults_for_newer_settings(answ
 
 RUN_SETTINGS = "<the flags of the run's own settings>"
 OUTPUTS = [
-    Case("--out is a file", ("--out", "{data}/pairs.tsv", *SMALL),
-         "pairs.tsv is a file, not a directory; choose another --out."),
-    Case("--out holds files that are not a run", ("--out", "{runs}/notes", *SMALL),
-         "notes already holds files that are not a run; choose another --out or pass "
-         "--overwrite."),
-    Case("--out holds a run whose config.json is damaged", ("--out", "{runs}/damaged", *SMALL),
-         "damaged holds a run whose config.json cannot be read; choose another --out or pass "
-         "--overwrite."),
-    Case("--out holds a different run", ("--out", "{runs}/different", *SMALL),
-         "different holds a different run (corpus_size 1500 there, 24000 here"),
-    Case("the same run again, its corpus file gone", ("--out", "{runs}/same", "--corpus",
-         "tsv:{data}/gone.tsv", RUN_SETTINGS), "gone.tsv does not exist"),
-]  # fmt: skip
+    Case(
+        "--out is a file",
+        ("--out", "{data}/pairs.tsv", *SMALL),
+        "pairs.tsv is a file, not a directory; choose another --out.",
+    ),
+    Case(
+        "--out holds files that are not a run",
+        ("--out", "{runs}/notes", *SMALL),
+        "notes already holds files that are not a run; choose another --out or pass --overwrite.",
+    ),
+    Case(
+        "--out holds a run whose config.json is damaged",
+        ("--out", "{runs}/damaged", *SMALL),
+        "damaged holds a run whose config.json cannot be read; choose another --out or pass "
+        "--overwrite.",
+    ),
+    Case(
+        "--out holds a different run",
+        ("--out", "{runs}/different", *SMALL),
+        "different holds a different run (corpus_size 1500 there, 24000 here",
+    ),
+    Case(
+        "the same run again, its corpus file gone",
+        ("--out", "{runs}/same", "--corpus", "tsv:{data}/gone.tsv", RUN_SETTINGS),
+        "gone.tsv does not exist",
+    ),
+]
 
 
 @pytest.mark.parametrize("case", params(OUTPUTS))
@@ -553,33 +778,60 @@ def spoilt(value: float) -> np.ndarray:
 
 
 BAD_WEIGHTS = [
-    Case("wrong shape", (WEIGHTS.T, SOURCE, TARGET),
-         "weights has shape (3, 2) but there are 3 source tokens and 2 target tokens; "
-         "expected (2, 3)."),
-    Case("NaN", (spoilt(np.nan), SOURCE, TARGET),
-         "weights has 1 NaN or infinite value(s), the first at [1, 2]; expected finite "
-         "weights between 0 and 1."),
+    Case(
+        "wrong shape",
+        (WEIGHTS.T, SOURCE, TARGET),
+        "weights has shape (3, 2) but there are 3 source tokens and 2 target tokens; "
+        "expected (2, 3).",
+    ),
+    Case(
+        "NaN",
+        (spoilt(np.nan), SOURCE, TARGET),
+        "weights has 1 NaN or infinite value(s), the first at [1, 2]; expected finite "
+        "weights between 0 and 1.",
+    ),
     Case("infinite", (spoilt(np.inf), SOURCE, TARGET), "NaN or infinite value(s)"),
-    Case("negative", (spoilt(-0.1), SOURCE, TARGET),
-         "weights has negative value -0.1 at [1, 2]; expected weights of at least 0."),
+    Case(
+        "negative",
+        (spoilt(-0.1), SOURCE, TARGET),
+        "weights has negative value -0.1 at [1, 2]; expected weights of at least 0.",
+    ),
     Case("empty", (np.zeros((0, 0)), [], []), "there are no source tokens; expected at least one."),
     Case("no target tokens", (np.zeros((0, 3)), SOURCE, []), "there are no target tokens"),
-    Case("1-D", (WEIGHTS[0], SOURCE, TARGET[:1]),
-         "weights has 1 dimension(s), shape (3,); expected a 2-D matrix of shape (1, 3) "
-         "(target tokens, source tokens)."),
+    Case(
+        "1-D",
+        (WEIGHTS[0], SOURCE, TARGET[:1]),
+        "weights has 1 dimension(s), shape (3,); expected a 2-D matrix of shape (1, 3) "
+        "(target tokens, source tokens).",
+    ),
     Case("3-D", (WEIGHTS[None], SOURCE, TARGET), "weights has 3 dimension(s)"),
-    Case("a source token too many", (WEIGHTS, [*SOURCE, "!"], TARGET),
-         "weights has shape (2, 3) but there are 4 source tokens and 2 target tokens; "
-         "expected (2, 4)."),
-    Case("a target token too few", (WEIGHTS, SOURCE, TARGET[:1]),
-         "but there are 3 source tokens and 1 target tokens; expected (1, 3)."),
-    Case("not numbers", (np.full((2, 3), "x"), SOURCE, TARGET),
-         "weights is not a matrix of numbers; expected a float array of shape (2, 3)."),
-    Case("tokens as one string", (WEIGHTS, "el gato .", TARGET),
-         "source_tokens is a str; expected a list of strings, one per token."),
-    Case("a token not a string", (WEIGHTS, ["el", 7, "."], TARGET),
-         "source token 1 is 7 (int); expected every token to be a string."),
-]  # fmt: skip
+    Case(
+        "a source token too many",
+        (WEIGHTS, [*SOURCE, "!"], TARGET),
+        "weights has shape (2, 3) but there are 4 source tokens and 2 target tokens; "
+        "expected (2, 4).",
+    ),
+    Case(
+        "a target token too few",
+        (WEIGHTS, SOURCE, TARGET[:1]),
+        "but there are 3 source tokens and 1 target tokens; expected (1, 3).",
+    ),
+    Case(
+        "not numbers",
+        (np.full((2, 3), "x"), SOURCE, TARGET),
+        "weights is not a matrix of numbers; expected a float array of shape (2, 3).",
+    ),
+    Case(
+        "tokens as one string",
+        (WEIGHTS, "el gato .", TARGET),
+        "source_tokens is a str; expected a list of strings, one per token.",
+    ),
+    Case(
+        "a token not a string",
+        (WEIGHTS, ["el", 7, "."], TARGET),
+        "source token 1 is 7 (int); expected every token to be a string.",
+    ),
+]
 
 DRAWINGS = {
     "plot_heatmap": viz.plot_heatmap,
@@ -625,8 +877,9 @@ def test_a_real_command_refuses_a_damaged_run_as_the_entry_point_did(answers):
 
 
 def test_a_real_command_refuses_a_bad_corpus_file_as_the_entry_point_did(answers, tmp_path):
-    answer = command(TRAIN, "--corpus", f"tsv:{answers.data}/no-tab.tsv", *SMALL,
-                     "--out", str(tmp_path / "run"))  # fmt: skip
+    answer = command(
+        TRAIN, "--corpus", f"tsv:{answers.data}/no-tab.tsv", *SMALL, "--out", str(tmp_path / "run")
+    )
     assert said(answer.stderr) == said(answers["corpus: a line without a tab"].stderr)
     assert_refused(answer, "no-tab.tsv, line 2: no tab between source and target")
 
@@ -707,35 +960,47 @@ def answers(tmp_path_factory, tiny_run) -> Answers:
     for case in CORPUS_FILES:
         out = str(root / "out" / case.name)
         commands[f"corpus: {case.name}"] = (
-            TRAIN, ["--corpus", *fill(case.arguments), *SMALL, "--out", out]
-        )  # fmt: skip
+            TRAIN,
+            ["--corpus", *fill(case.arguments), *SMALL, "--out", out],
+        )
     evaluated = answers.keep("evaluated", copy_run(tiny_run, answers.runs / "evaluated"))
     commands["evaluate: corpus without a tab"] = (
-        MODULE, ["evaluate", "--run", str(evaluated), "--corpus", f"tsv:{answers.data}/no-tab.tsv"]
-    )  # fmt: skip
+        MODULE,
+        ["evaluate", "--run", str(evaluated), "--corpus", f"tsv:{answers.data}/no-tab.tsv"],
+    )
     filtered = copy_run(tiny_run, answers.runs / "filtered")
     commands["evaluate: a line of 1 MB under --max-length"] = (
-        MODULE, ["evaluate", "--run", str(filtered), "--max-length", "20",
-                 "--corpus", f"tsv:{answers.data}/long-line.tsv"],
-    )  # fmt: skip
+        MODULE,
+        [
+            "evaluate",
+            "--run",
+            str(filtered),
+            "--max-length",
+            "20",
+            "--corpus",
+            f"tsv:{answers.data}/long-line.tsv",
+        ],
+    )
 
     translating = str(copy_run(tiny_run, answers.runs / "translating"))
     for case in SENTENCES:
         commands[f"sentence: {case.name}"] = (
-            MODULE, ["translate", "--run", translating, "--no-pictures", *fill(case.arguments)]
-        )  # fmt: skip
+            MODULE,
+            ["translate", "--run", translating, "--no-pictures", *fill(case.arguments)],
+        )
     for name, folder, sentence in [
         ("unknown words", "unknown", "The zorblax quuxes."),
         ("emoji and other scripts", "scripts", "😀 東京 مرحبا"),
     ]:
         commands[f"translate: {name}"] = (
-            MODULE, ["translate", "--run", translating, "--out", f"{answers.data}/{folder}",
-                     sentence],
-        )  # fmt: skip
+            MODULE,
+            ["translate", "--run", translating, "--out", f"{answers.data}/{folder}", sentence],
+        )
     out_file = answers.keep("out-file", answers.data / "pairs.tsv")
     commands["translate: --out is a file"] = (
-        MODULE, ["translate", "--run", translating, "--out", str(out_file), "The cat sleeps."]
-    )  # fmt: skip
+        MODULE,
+        ["translate", "--run", translating, "--out", str(out_file), "The cat sleeps."],
+    )
 
     for case in RUN_DIRECTORIES:
         run = copy_run(tiny_run, answers.runs / case.name)
@@ -748,8 +1013,9 @@ def answers(tmp_path_factory, tiny_run) -> Answers:
     set_settings(**dict.fromkeys(NEWER_SETTINGS, ...))(older)
     answers.keep("older", older)
     commands["translate: from an older version"] = (
-        MODULE, ["translate", "--run", str(older), "--no-pictures", "The cat sleeps."]
-    )  # fmt: skip
+        MODULE,
+        ["translate", "--run", str(older), "--no-pictures", "The cat sleeps."],
+    )
 
     (answers.runs / "notes").mkdir()
     (answers.runs / "notes" / "notes.txt").write_text("my notes\n")
@@ -769,9 +1035,14 @@ def answers(tmp_path_factory, tiny_run) -> Answers:
     results = root / "answers.json"
     subprocess.run(
         [sys.executable, "-c", DRIVER, str(results)],
-        input=json.dumps(list(commands.values())), cwd=ROOT, env=ENVIRONMENT, text=True,
-        capture_output=True, timeout=600, check=True,
-    )  # fmt: skip
+        input=json.dumps(list(commands.values())),
+        cwd=ROOT,
+        env=ENVIRONMENT,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        check=True,
+    )
     for name, answer in zip(commands, json.loads(results.read_text("utf-8")), strict=True):
         answers[name] = Answer(*answer)
     return answers
