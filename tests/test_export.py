@@ -63,12 +63,14 @@ def saved_model_cli(directory: Path, sentences: list[str]) -> dict[str, np.ndarr
     The tool loads the SavedModel as TensorFlow Serving's C++ loader does: a
     graph in a session whose variables are restored by name.
     """
+    command = ["run", "--dir", str(directory), "--tag_set", "serve"]
+    command += ["--signature_def", "serving_default", "--input_exprs", f"sentences={sentences!r}"]
     result = subprocess.run(
-        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "run",
-         "--dir", str(directory), "--tag_set", "serve", "--signature_def", "serving_default",
-         "--input_exprs", f"sentences={sentences!r}"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", *command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     pieces = OUTPUT_KEY.split(result.stdout)[1:]
     outputs = {}
