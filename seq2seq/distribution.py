@@ -5,7 +5,8 @@
   there is no GPU), gradients summed over replicas after each batch.
 - ``multiworker``: several machines, each running the same command with its own
   ``TF_CONFIG``; a replica per device on each. Only the chief writes the run
-  directory.
+  directory; the others write theirs to a temporary folder and delete it.
+  Keras 3 needs help to ``fit`` this way (`fitting`).
 
 ``--batch-size`` is the global batch: each batch is split over the replicas.
 """

@@ -172,6 +172,13 @@ def normalize_strings(sentences: tf.Tensor) -> tf.Tensor:
     - bytes that are not UTF-8, which only a client sending raw bytes can give:
       each bad sequence reads as U+FFFD, the replacement character.
 
+    NFC is written here rather than taken from tensorflow-text's
+    ``normalize_utf8``, which is one op and faster (2 ms against 38 ms for 5,000
+    random strings, the same results): a SavedModel holding that op loads only
+    in a process that imported ``tensorflow_text`` first, so ``saved_model_cli``
+    and a plain ``tf.saved_model.load`` refuse it ("Op type not registered
+    'NormalizeUTF8'"), and serving would need a 194 MB package more.
+
     RE2 has no lookbehind and an ASCII ``\\w`` and ``\\b``, so each rule of
     `seq2seq.text` is written with capture groups around its context instead; the
     elision and hyphen rules run twice, because neighbouring matches share that
