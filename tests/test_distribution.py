@@ -181,3 +181,23 @@ def test_only_the_chief_writes():
     with_chief = {"chief": ["c:1"], **workers}
     assert is_chief(strategy("chief", 0, with_chief))
     assert not is_chief(strategy("worker", 0, with_chief))
+
+
+def test_multi_worker_means_more_than_one_chief_or_worker_process():
+    from types import SimpleNamespace
+
+    import tensorflow as tf
+
+    from seq2seq.distribution import is_multi_worker
+
+    def strategy(cluster):
+        resolver = SimpleNamespace(
+            task_type="worker", cluster_spec=lambda: tf.train.ClusterSpec(cluster)
+        )
+        return SimpleNamespace(cluster_resolver=resolver)
+
+    assert not is_multi_worker(tf.distribute.get_strategy())
+    assert not is_multi_worker(strategy({"worker": ["a:1"]}))
+    assert not is_multi_worker(strategy({"worker": ["a:1"], "ps": ["p:1"]}))
+    assert is_multi_worker(strategy({"worker": ["a:1", "b:1"]}))
+    assert is_multi_worker(strategy({"chief": ["c:1"], "worker": ["a:1"]}))
