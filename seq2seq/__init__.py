@@ -6,8 +6,12 @@ and the command line's ``--help`` stay fast.
 
 import os
 
-# TensorFlow's C++ start-up chatter drowns the program's own output.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from seq2seq import quiet
+
+# TensorFlow's C++ log lines drown the program's own output; `seq2seq.quiet` says
+# which ones this leaves, and SEQ2SEQ_VERBOSE=1 shows them all.
+if not quiet.verbose():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from seq2seq.translation import Translation
 

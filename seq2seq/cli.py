@@ -143,6 +143,21 @@ def _add_translate(commands) -> None:
     translate.add_argument("--no-pictures", action="store_true", help="print the translations only")
     _add_run_argument(translate)
     _add_beam_argument(translate)
+    translate.add_argument(
+        "--n-best",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="print the N most probable hypotheses of the beam and draw them side by side "
+        "(needs --beam N or wider; default: 1)",
+    )
+    translate.add_argument(
+        "--save-records",
+        type=Path,
+        metavar="FILE",
+        help="also write one attention record per sentence to FILE (JSON Lines); "
+        "python -m viz draw FILE draws them",
+    )
     translate.set_defaults(job=_translate)
 
 
@@ -267,10 +282,38 @@ def _add_beam_argument(parser: argparse.ArgumentParser) -> None:
 
 def _translate(arguments: argparse.Namespace) -> None:
     sentences = _sentences(arguments)
+    if arguments.n_best > arguments.beam:
+        raise UserError(
+            f"--n-best {arguments.n_best} asks for more hypotheses than --beam {arguments.beam} "
+            f"keeps; give --beam {arguments.n_best} or wider."
+        )
+    if arguments.save_records is not None and arguments.save_records.is_dir():
+        raise UserError(f"--save-records {arguments.save_records} is a folder; name a file.")
     out = None if arguments.no_pictures else arguments.out or arguments.run / "translations"
     if out is not None:
         _check_folder(out)
-    _translate_and_draw(arguments.run, sentences, out, arguments.beam)
+    translations = _translate_and_draw(
+        arguments.run, sentences, out, arguments.beam, arguments.n_best
+    )
+    if arguments.save_records is not None:
+        _save_records(arguments, sentences, translations)
+
+
+def _save_records(
+    arguments: argparse.Namespace, sentences: Sequence[str], translations: Sequence[Translation]
+) -> None:
+    """Write an attention record per translation to ``--save-records``."""
+    import viz
+    from seq2seq import artifacts
+    from seq2seq.records import model_facts, translation_records
+
+    config = Config.load(arguments.run / artifacts.CONFIG)
+    model = model_facts(arguments.run, config, arguments.beam)
+    records = translation_records(translations, sentences, model)
+    path = viz.write_records(records, arguments.save_records)
+    skipped = len(translations) - len(records)
+    note = f" ({skipped} translation(s) ended at once and have none)" if skipped else ""
+    print(f"\n{len(records)} attention record(s) written to {path}{note}")
 
 
 def _evaluate(arguments: argparse.Namespace) -> None:
@@ -411,27 +454,30 @@ def _sentences(arguments: argparse.Namespace) -> list[str]:
 
 
 def _translate_and_draw(
-    run: Path, sentences: Sequence[str], out: Path | None, beam_width: int = 1
-) -> None:
-    translations = _translate_and_print(run, sentences, beam_width)
+    run: Path, sentences: Sequence[str], out: Path | None, beam_width: int = 1, n_best: int = 1
+) -> list[Translation]:
+    translations = _translate_and_print(run, sentences, beam_width, n_best)
     if out is not None:
         from seq2seq.pictures import cores, draw
 
         _print_paths("Pictures", draw(translations, out, sentences, workers=cores()))
+    return translations
 
 
 def _translate_and_print(
-    run: Path, sentences: Sequence[str], beam_width: int = 1
+    run: Path, sentences: Sequence[str], beam_width: int = 1, n_best: int = 1
 ) -> list[Translation]:
     from seq2seq.inference import Translator
     from seq2seq.text import UNK
 
-    translations = Translator.load(run).translate_batch(sentences, beam_width)
+    translations = Translator.load(run).translate_batch(sentences, beam_width, n_best)
     for sentence, translation in zip(sentences, translations):
         text = translation.text or "(nothing: the model ended at once, so there is no picture)"
         print(f"  {sentence}\n  → {text}   (log-probability {translation.score:.2f})")
         if UNK in translation.source_tokens:
             print(f"    read as: {' '.join(translation.source_tokens)}   ({UNK}: an unknown word)")
+        for rank, hypothesis in enumerate(translation.hypotheses, start=1):
+            print(f"    {rank}. {hypothesis.text or '(nothing)'}   ({hypothesis.score:.2f})")
     return translations
 
 

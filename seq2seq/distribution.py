@@ -5,17 +5,22 @@
   there is no GPU), gradients summed over replicas after each batch.
 - ``multiworker``: several machines, each running the same command with its own
   ``TF_CONFIG``; a replica per device on each. Only the chief writes the run
-  directory.
+  directory; the others write theirs to a temporary folder and delete it.
+  Keras 3 needs help to ``fit`` this way (`fitting`).
 
 ``--batch-size`` is the global batch: each batch is split over the replicas.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 
+import keras
 import tensorflow as tf
+from keras.src.backend.tensorflow import trainer as keras_trainer
 
 from seq2seq.config import STRATEGIES
 from seq2seq.errors import UserError
@@ -44,6 +49,57 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
         return True
     has_chief = "chief" in resolver.cluster_spec().as_dict()
     return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
+
+
+def is_multi_worker(strategy: tf.distribute.Strategy) -> bool:
+    """Whether ``strategy`` trains across more than one process."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return False
+    cluster = resolver.cluster_spec()
+    return sum(cluster.num_tasks(job) for job in cluster.jobs if job in ("chief", "worker")) > 1
+
+
+@contextlib.contextmanager
+def fitting(
+    model: keras.Model, strategy: tf.distribute.Strategy, batches: tf.data.Dataset
+) -> Iterator[None]:
+    """Where ``model.fit`` runs: as it is on one machine, around two Keras bugs on several.
+
+    Keras 3's ``fit`` under `tf.distribute.MultiWorkerMirroredStrategy` fails
+    twice (keras-team/keras#20585, tensorflow/tensorflow#72388):
+
+    - before the first step it all-reduces the first batch across workers to
+      build the model from its shapes; collective ops take no nested batch, nor
+      batches padded to other lengths on other workers. So the model is built
+      here, on the inputs of the first of ``batches`` (unshuffled ones, so that
+      no shuffle order is drawn), its optimizer too, and it is told no
+      strategy: Keras then builds nothing from data, and ``fit`` takes the
+      strategy from the scope it runs in.
+    - it averages each step's logs over "axis 0" of each worker's values, and
+      the loss and metrics are scalars. They are averaged with no axis instead.
+    """
+    if not is_multi_worker(strategy):
+        yield
+        return
+    inputs, _ = next(iter(batches))
+    with strategy.scope():
+        model(inputs, training=False)
+        model.optimizer.build(model.trainable_variables)
+    model._distribute_strategy = None
+    reduce_per_replica = keras_trainer.reduce_per_replica
+
+    def average_logs(values, strategy, reduction):
+        if reduction != "auto":  # predicting: Keras' own
+            return reduce_per_replica(values, strategy, reduction)
+        return tf.nest.map_structure(lambda value: strategy.reduce("MEAN", value, None), values)
+
+    keras_trainer.reduce_per_replica = average_logs
+    try:
+        with strategy.scope():
+            yield
+    finally:
+        keras_trainer.reduce_per_replica = reduce_per_replica
 
 
 def distribute(dataset: tf.data.Dataset) -> tf.data.Dataset:

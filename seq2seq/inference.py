@@ -22,7 +22,7 @@ from seq2seq.config import Config
 from seq2seq.errors import UserError
 from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import Vectorizers
-from seq2seq.text import END, MAX_TOKENS, START, build_vectorizer, normalize
+from seq2seq.text import END, MAX_TOKENS, PAD_ID, START, build_vectorizer, normalize
 from seq2seq.translation import Translation
 
 BATCH_SIZE = 256
@@ -31,6 +31,18 @@ BATCH_SIZE = 256
 def max_steps(source_lengths):
     """The longest translation allowed for sources of these lengths."""
     return 2 * source_lengths + 10
+
+
+def target_lengths(tokens, end_id: int) -> tf.Tensor:
+    """How many tokens each translation keeps: those before its first ``[END]`` or padding.
+
+    tokens ``(B, steps)`` (a tensor or a NumPy array) → ``(B,)`` int32. One
+    definition for the `Translator` and the exported graph, which runs it as it is.
+    """
+    tokens = tf.convert_to_tensor(tokens)
+    stops = tf.cast((tokens == end_id) | (tokens == PAD_ID), tf.int32)
+    before_stop = tf.cumsum(stops, axis=1) == 0  # (B, steps)
+    return tf.reduce_sum(tf.cast(before_stop, tf.int32), axis=1)
 
 
 class Translator:
@@ -141,10 +153,13 @@ class Translator:
             outputs = [output.numpy() for output in decode(source.to_tensor())]
             source_rows = source.numpy()
             ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
+            lengths = [target_lengths(tokens, self.end_id).numpy() for tokens, _, _ in ranked]
             for row, index in enumerate(chunk):
                 hypotheses = [
-                    self._record(source_rows[row], tokens[row], weights[row], scores[row])
-                    for tokens, weights, scores in ranked
+                    self._record(
+                        source_rows[row], tokens[row, : length[row]], weights[row], scores[row]
+                    )
+                    for (tokens, weights, scores), length in zip(ranked, lengths)
                     if np.isfinite(scores[row])
                 ]
                 results[index] = (
@@ -166,13 +181,19 @@ class Translator:
                 tf.constant([self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]])
             )
             target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
-            logits, weights = self._forward(source_ids.to_tensor(), target_ids.to_tensor()[:, :-1])
+            target_ids = target_ids.to_tensor()
+            logits, weights = self._forward(source_ids.to_tensor(), target_ids[:, :-1])
             log_probs = tf.nn.log_softmax(logits).numpy()
-            rows = zip(source_ids.numpy(), target_ids.numpy(), log_probs, weights.numpy())
-            for source_row, target_row, row_log_probs, row_weights in rows:
-                target_out = target_row[1:]
-                score = row_log_probs[np.arange(len(target_out)), target_out].sum()
-                translations.append(self._record(source_row, target_out, row_weights, score))
+            target_out = target_ids[:, 1:].numpy()  # (B, T): each ends with [END], then padding
+            lengths = target_lengths(target_out, self.end_id).numpy()
+            rows = zip(source_ids.numpy(), target_out, lengths, log_probs, weights.numpy())
+            for source_row, target_row, length, row_log_probs, row_weights in rows:
+                # The score includes [END]: the probability of stopping there.
+                scored = target_row[: length + 1]
+                score = row_log_probs[np.arange(len(scored)), scored].sum()
+                translations.append(
+                    self._record(source_row, target_row[:length], row_weights, score)
+                )
         return translations
 
     # --- decoding ------------------------------------------------------------------
@@ -187,7 +208,7 @@ class Translator:
         """
         if beam_width not in self._decoders:
             loop = (
-                self._greedy_loop
+                self.greedy_loop
                 if beam_width == 1
                 else lambda source: self._beam_loop(source, beam_width)
             )
@@ -198,8 +219,14 @@ class Translator:
             self._decoders[beam_width] = tf.function(loop, input_signature=signature)
         return self._decoders[beam_width]
 
-    def _greedy_loop(self, source):
-        """source ``(B, S)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``, scores ``(B,)``."""
+    def greedy_loop(self, source: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Greedy decoding: source ids ``(B, S)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``
+        and scores ``(B,)``.
+
+        Rows are cut with `target_lengths`. Runs eagerly as it is; wrapped in
+        ``tf.function`` it compiles (the export does, and `translate_batch` for
+        more than a batch).
+        """
         keys, mask, states = self.model.encode(source)
         batch = tf.shape(source)[0]
         limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
@@ -268,14 +295,11 @@ class Translator:
         return tokens.stack(), parents.stack(), weights.stack(), scores
 
     def _record(self, source_ids, target_ids, weights, score) -> Translation:
-        """Cut padding and everything from ``[END]`` on; look the ids up."""
-        stops = np.flatnonzero((target_ids == self.end_id) | (target_ids == 0))
-        length = int(stops[0]) if len(stops) else len(target_ids)
-        source_length = len(source_ids)
+        """Look up the ids of one translation already cut by `target_lengths`."""
         return Translation(
             source_tokens=[str(t) for t in self.source_vocabulary[source_ids]],
-            target_tokens=[str(t) for t in self.target_vocabulary[target_ids[:length]]],
-            weights=np.asarray(weights[:length, :source_length], dtype=np.float32),
+            target_tokens=[str(t) for t in self.target_vocabulary[target_ids]],
+            weights=np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32),
             score=float(score),
         )
 

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from seq2seq.records import with_words
 from seq2seq.translation import Translation
 
 # Fewer jobs than this are drawn in this process: starting a worker (importing
@@ -63,20 +64,30 @@ def draw(
 def translation_pictures(
     translations: Sequence[Translation], out: Path, sentences: Sequence[str] | None = None
 ) -> list[Picture]:
-    """The four pictures of each translation, in the order given.
+    """The four pictures of each translation, in the order given, and its n best side by side.
 
     Files are named ``NN-<slug>.<kind>`` after the sentence as given (or its
     source tokens), so a folder of them sorts in the order given. An empty
     translation (the model ended at once) has no attention to draw and is skipped.
+    A translation with n-best hypotheses also gets ``NN-<slug>.nbest.png``.
     """
     if sentences is None:
         sentences = [" ".join(translation.source_tokens) for translation in translations]
-    return [
-        Picture(out / f"{number:02d}-{slug(sentence)}.{kind}", function, (translation,), {})
-        for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1)
-        if translation.target_tokens
-        for kind, function in TRANSLATION_PICTURES.items()
-    ]
+    pictures = []
+    for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1):
+        if not translation.target_tokens:
+            continue
+        stem = f"{number:02d}-{slug(sentence)}"
+        pictures += [
+            Picture(out / f"{stem}.{kind}", function, (translation,), {})
+            for kind, function in TRANSLATION_PICTURES.items()
+        ]
+        translation = with_words(translation)
+        if len(translation.hypotheses) > 1:
+            pictures.append(
+                Picture(out / f"{stem}.nbest.png", "plot_hypotheses", (translation,), {})
+            )
+    return pictures
 
 
 def training_pictures(snapshots: dict, out: Path) -> list[Picture]:

@@ -18,7 +18,7 @@ from seq2seq.callbacks import AttentionSnapshots, KeepBest, ResumePoint, StopOnI
 from seq2seq.config import Config
 from seq2seq.corpora import Corpus, load_corpus
 from seq2seq.corpora.pairs import spread_by_length
-from seq2seq.distribution import distribute, is_chief, make_strategy
+from seq2seq.distribution import distribute, fitting, is_chief, make_strategy
 from seq2seq.evaluation import evaluate
 from seq2seq.inference import Translator
 from seq2seq.model import Seq2Seq, masked_accuracy
@@ -104,18 +104,21 @@ def train(
             model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
         else:
             model = build_model(config, vectorizers, steps_per_epoch)
-    callbacks = _callbacks(out, config, corpus, vectorizers, state, writes)
+    # Every worker saves as the chief does (another into its temporary folder): saving
+    # reads the replicas' variables, which takes every worker.
+    callbacks = _callbacks(out, config, corpus, vectorizers, state, True)
     log(_model_summary(config, distribution.num_replicas_in_sync))
-    model.fit(
-        train_batches,
-        validation_data=validation_batches,
-        epochs=config.epochs,
-        initial_epoch=state.get("epoch", 0),
-        steps_per_epoch=steps_per_epoch,
-        callbacks=callbacks.as_list(),
-        shuffle=False,
-        verbose=1 if sys.stdout.isatty() else 2,
-    )
+    with fitting(model, distribution, validation_batches):
+        model.fit(
+            train_batches,
+            validation_data=validation_batches,
+            epochs=config.epochs,
+            initial_epoch=state.get("epoch", 0),
+            steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks.as_list(),
+            shuffle=False,
+            verbose=1 if sys.stdout.isatty() else 2,
+        )
     if callbacks.stop_on_interrupt.interrupted:
         log(_interrupted_message(out, state.get("epoch", 0)))
         return None

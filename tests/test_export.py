@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -50,6 +51,38 @@ assert not [name for name in sys.modules if name.split(".")[0] in ("seq2seq", "v
 """
 
 
+# What saved_model_cli prints: "Result for output key NAME:" and the array as NumPy prints it.
+OUTPUT_KEY = re.compile(r"^Result for output key (\w+):$", re.MULTILINE)
+BYTES = re.compile(r'''b'(?:[^'\\]|\\.)*'|b"(?:[^"\\]|\\.)*"''')
+NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e[-+]\d+)?")
+
+
+def saved_model_cli(directory: Path, sentences: list[str]) -> dict[str, np.ndarray]:
+    """Run ``saved_model_cli run`` on ``directory``; each output as a flat array of what it printed.
+
+    The tool loads the SavedModel as TensorFlow Serving's C++ loader does: a
+    graph in a session whose variables are restored by name.
+    """
+    command = ["run", "--dir", str(directory), "--tag_set", "serve"]
+    command += ["--signature_def", "serving_default", "--input_exprs", f"sentences={sentences!r}"]
+    result = subprocess.run(
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", *command],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    pieces = OUTPUT_KEY.split(result.stdout)[1:]
+    outputs = {}
+    for name, text in zip(pieces[::2], pieces[1::2]):
+        strings = BYTES.findall(text)
+        if strings:
+            outputs[name] = np.array([ast.literal_eval(item).decode() for item in strings])
+        else:
+            outputs[name] = np.array([float(number) for number in NUMBER.findall(text)])
+    return outputs
+
+
 def run_module(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "seq2seq", *arguments],
@@ -94,6 +127,29 @@ def test_served_translations_and_attention_equal_the_translators(served, tiny_tr
         weights = np.array(served["weights"][row])[:target_length, :source_length]
         np.testing.assert_allclose(weights, translation.weights, atol=1e-5)
         assert served["scores"][row] == pytest.approx(translation.score, abs=1e-4)
+
+
+def test_saved_model_cli_loads_the_export_and_prints_the_translators_outputs(
+    exported, tiny_translator
+):
+    sentences = ["Maria likes the red cars.", "¿Dónde está el coche rojo?", "I eat."]
+    printed = saved_model_cli(exported[0], sentences)
+    translations = tiny_translator.translate_batch(sentences)
+    assert list(printed["translations"]) == [translation.text for translation in translations]
+    np.testing.assert_allclose(
+        printed["scores"], [translation.score for translation in translations], atol=1e-4
+    )
+    longest_target, longest_source = max(printed["target_lengths"]), max(printed["source_lengths"])
+    weights = printed["weights"].reshape(len(sentences), int(longest_target), int(longest_source))
+    for row, translation in enumerate(translations):
+        target_length, source_length = translation.weights.shape
+        assert (printed["target_lengths"][row], printed["source_lengths"][row]) == (
+            target_length,
+            source_length,
+        )
+        np.testing.assert_allclose(
+            weights[row, :target_length, :source_length], translation.weights, atol=1e-5
+        )
 
 
 def test_served_normalization_is_pythons(served):

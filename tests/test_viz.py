@@ -188,3 +188,20 @@ def test_import_viz_does_not_import_tensorflow(modules_after_import):
 def test_import_viz_leaves_seaborn_and_pyplot_for_later(modules_after_import):
     assert "'seaborn'" not in modules_after_import
     assert "'matplotlib.pyplot'" not in modules_after_import
+
+
+def test_python_m_viz_draw_does_not_import_tensorflow(tmp_path):
+    records = viz.write_records([RED_CAR], tmp_path / "records.jsonl")
+    # -X importtime lists every module the command imports, one per line, on stderr.
+    command = ["-m", "viz", "draw", str(records), "--to", "png", "--out", str(tmp_path / "out")]
+    completed = subprocess.run(
+        [sys.executable, "-X", "importtime", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in completed.stderr.splitlines()}
+    assert "viz.draw" in imported and (tmp_path / "out" / "record-01.heatmap.png").is_file()
+    assert not {name for name in imported if name.split(".")[0] in ("tensorflow", "seq2seq")}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from PIL import Image
 from samples import QUESTION, RED_CAR, sentence
 
-from viz import plot_grid
+from viz import plot_grid, plot_hypotheses
 
 THREE = [RED_CAR, QUESTION, sentence(7)]
 
@@ -53,3 +55,20 @@ def test_png_is_written(tmp_path):
 def test_zero_columns_is_a_value_error():
     with pytest.raises(ValueError, match="columns is 0"):
         plot_grid(THREE, columns=0)
+
+
+def test_hypotheses_are_drawn_side_by_side_titled_with_rank_and_score():
+    weights = QUESTION.weights[:, :4] / QUESTION.weights[:, :4].sum(axis=1, keepdims=True)
+    second = (weights, RED_CAR.source_tokens, QUESTION.target_tokens)  # no score: a bare tuple
+    translation = SimpleNamespace(hypotheses=[RED_CAR, second])
+    *panels, _ = plot_hypotheses(translation).axes
+    assert [ax.get_subplotspec().colspan.start for ax in panels] == [0, 1]
+    assert [ax.get_title() for ax in panels] == [
+        "1. el coche rojo .\nlog-probability -0.40",
+        "2. ¿ está el niño aquí ?",
+    ]
+
+
+def test_a_translation_without_hypotheses_is_a_value_error():
+    with pytest.raises(ValueError, match="no hypotheses to draw"):
+        plot_hypotheses(RED_CAR)

@@ -10,6 +10,7 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 - `plot_token_bars`: the weights behind one target token as bars, or small multiples of all.
 - `to_html`: a standalone interactive page; point at a target word to see what it read.
 - `plot_grid`: several sentences' heatmaps on one sheet with a shared colour bar.
+- `plot_hypotheses`: the n best hypotheses of one sentence side by side, with their scores.
 - `plot_comparison`: one sentence as several models attended to it, side by side.
 - `animate_training` / `plot_training`: one sentence's attention after each epoch of
   training, as an animation or a sheet of chosen epochs. These take the snapshots
@@ -17,6 +18,7 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 - `write_report`: a printable HTML report of sentences, their pictures and the run's numbers.
 - `AttentionRecord`, `read_records`, `write_records`: the attention as versioned JSON
   (one record per line), from this project or any other model; see `viz.record`.
+  ``python -m viz draw RECORDS.jsonl --to png,gif,html --out DIR`` draws them (`viz.draw`).
 
 Figures are returned (``matplotlib.figure.Figure``, never pyplot's global
 state) and written only when ``path=`` is given, in the format its extension
@@ -26,7 +28,7 @@ names. ``style="projector"`` (default) or ``"paper"`` picks the look; see `STYLE
 from viz.animation import animate_attention
 from viz.bars import plot_token_bars
 from viz.compare import plot_comparison
-from viz.grid import plot_grid
+from viz.grid import plot_grid, plot_hypotheses
 from viz.heatmap import plot_heatmap
 from viz.html import to_html
 from viz.record import AttentionRecord, RecordError, read_records, write_records
@@ -43,6 +45,7 @@ __all__ = [
     "plot_comparison",
     "plot_grid",
     "plot_heatmap",
+    "plot_hypotheses",
     "plot_token_bars",
     "plot_training",
     "read_records",

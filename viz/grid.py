@@ -100,3 +100,38 @@ def _panel_size(attentions: list[Attention], style: Style, columns: int) -> tupl
 def wrap_lines(text: str, width: int) -> str:
     """``text`` with each of its lines wrapped at ``width`` characters; its own breaks are kept."""
     return "\n".join(textwrap.fill(line, width) for line in text.splitlines())
+
+
+def plot_hypotheses(
+    translation: Any,
+    *,
+    path: str | os.PathLike[str] | None = None,
+    style: str = "projector",
+) -> Figure:
+    """Draw the n best hypotheses of one sentence side by side, titled with rank and score.
+
+    ``translation`` has ``hypotheses``, best first (a ``Translation`` from
+    ``translate_batch(..., n_best=n)`` or an `AttentionRecord`), each with
+    ``weights`` of shape ``(len(its target_tokens), len(source_tokens))`` and
+    a ``score`` (log-probability; may be None). With ``path``, also writes the figure.
+    """
+    hypotheses = list(getattr(translation, "hypotheses", ()) or ())
+    if not hypotheses:
+        raise ValueError("there are no hypotheses to draw; expected the n best of a beam search.")
+    return plot_grid(
+        hypotheses,
+        path=path,
+        columns=len(hypotheses),
+        titles=hypothesis_titles(hypotheses),
+        style=style,
+    )
+
+
+def hypothesis_titles(hypotheses: Sequence[Any]) -> list[str]:
+    """``"2. el coche rojo .\\nlog-probability -1.25"`` for each hypothesis, best first."""
+    titles = []
+    for rank, hypothesis in enumerate(hypotheses, start=1):
+        title = f"{rank}. {' '.join(as_attention(hypothesis).target_tokens)}"
+        score = getattr(hypothesis, "score", None)
+        titles.append(title if score is None else f"{title}\nlog-probability {score:.2f}")
+    return titles
