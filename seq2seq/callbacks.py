@@ -35,11 +35,9 @@ class KeepBest(keras.callbacks.Callback):
     and each save is atomic, so ``model.keras`` always holds a whole model.
     """
 
-    def __init__(
-        self, path: Path, patience: int, best: float = math.inf, wait: int = 0, write: bool = True
-    ):
+    def __init__(self, path: Path, patience: int, best: float = math.inf, wait: int = 0):
         super().__init__()
-        self.path, self.patience, self.write = path, patience, write
+        self.path, self.patience = path, patience
         self.best, self.wait = best, wait
         self.interrupted = False
 
@@ -49,8 +47,7 @@ class KeepBest(keras.callbacks.Callback):
         loss = float(logs["val_loss"])
         if loss < self.best:
             self.best, self.wait = loss, 0
-            if self.write:
-                artifacts.save_model(self.model, self.path)
+            artifacts.save_model(self.model, self.path)
         else:
             self.wait += 1
             if self.wait >= self.patience:
@@ -69,9 +66,9 @@ class ResumePoint(keras.callbacks.Callback):
     consistent pair.
     """
 
-    def __init__(self, folder: Path, state: dict, others: list, write: bool = True):
+    def __init__(self, folder: Path, state: dict, others: list):
         super().__init__()
-        self.folder, self.state, self.others, self.write = folder, state, others, write
+        self.folder, self.state, self.others = folder, state, others
         self.interrupted = False
         self._seconds_before = state.get("train_seconds", 0.0)
 
@@ -88,8 +85,6 @@ class ResumePoint(keras.callbacks.Callback):
         self.state["epoch"] = epoch + 1
         for other in self.others:
             self.state.update(other.state)
-        if not self.write:
-            return
         self.folder.mkdir(exist_ok=True)
         model_name = f"epoch-{epoch + 1}.keras"
         artifacts.save_model(self.model, self.folder / model_name)
@@ -121,11 +116,9 @@ class AttentionSnapshots(keras.callbacks.Callback):
 
     FIRST_EPOCH = (1 / 16, 1 / 8, 1 / 4, 1 / 2)
 
-    def __init__(
-        self, path: Path, probes, vectorizers, record: dict | None = None, write: bool = True
-    ):
+    def __init__(self, path: Path, probes, vectorizers, record: dict | None = None):
         super().__init__()
-        self.path, self.probes, self.vectorizers, self.write = path, probes, vectorizers, write
+        self.path, self.probes, self.vectorizers = path, probes, vectorizers
         self.record = record
         self.interrupted = False
 
@@ -177,8 +170,7 @@ class AttentionSnapshots(keras.callbacks.Callback):
                     "translation": own.text,
                 }
             )
-        if self.write:
-            artifacts.write_json(self.path, self.record)
+        artifacts.write_json(self.path, self.record)
 
     def _translator(self):
         from seq2seq.inference import Translator

@@ -296,59 +296,71 @@ def _nfc(values: tf.Tensor, rows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
     unless a mark of the same or a higher class comes between.
     """
     tables = _nfc_tables()
+    values, rows = _decompose(tables, values, rows)
+    values, classes = _order_marks(tables, values, rows)
+    values, _, rows, _ = tf.while_loop(
+        lambda *state: state[-1],
+        lambda values, classes, rows, _: _compose_once(tables, values, classes, rows),
+        (values, classes, rows, tf.constant(True)),
+        shape_invariants=(tf.TensorShape([None]),) * 3 + (tf.TensorShape([]),),
+    )
+    return values, rows
 
+
+def _decompose(tables: dict, values: tf.Tensor, rows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Every code point replaced by its full canonical decomposition; rows repeated to match."""
     index, found = _lookup(tables["decomposed"], np.arange(len(tables["decomposed"])), values)
     lengths = tf.where(found, tf.gather(tables["decomposition_lengths"], index), 1)
     starts = tf.gather(tables["decomposition_starts"], index)
     offsets = tf.ragged.range(lengths).flat_values
     expanded = tf.gather(tables["decompositions"], tf.repeat(starts, lengths) + offsets)
     values = tf.where(tf.repeat(found, lengths), expanded, tf.repeat(values, lengths))
-    rows = tf.repeat(rows, lengths)
+    return values, tf.repeat(rows, lengths)
 
+
+def _order_marks(tables: dict, values: tf.Tensor, rows: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """Each run of combining marks sorted by combining class; the code points and classes."""
     classes, _ = _lookup(tables["classed"], tables["classes"], values)
     row_starts = tf.concat([[True], rows[1:] != rows[:-1]], 0)
     runs = tf.cumsum(tf.cast((classes == 0) | row_starts, tf.int64))
     order = tf.argsort(runs * 256 + tf.cast(classes, tf.int64), stable=True)
-    values, classes = tf.gather(values, order), tf.gather(classes, order)
+    return tf.gather(values, order), tf.gather(classes, order)
 
-    def compose_once(values, classes, rows, _):
-        positions = tf.range(tf.size(values))
-        starter = classes == 0
-        before = tf.cumsum(tf.cast(starter, tf.int32), exclusive=True)
-        last = tf.gather(  # the last starter before each position, -1 if none
-            tf.concat([[-1], tf.boolean_mask(positions, starter)], 0), before
-        )
-        last_or_0 = tf.maximum(last, 0)
-        previous_class = tf.gather(classes, tf.maximum(positions - 1, 0))
-        unblocked = (last == positions - 1) | (~starter & (previous_class < classes))
-        composite, pairs = _lookup(
-            tables["pairs"],
-            tables["composites"],
-            _pair(tf.cast(tf.gather(values, last_or_0), tf.int64), tf.cast(values, tf.int64)),
-        )
-        candidate = (last >= 0) & (tf.gather(rows, last_or_0) == rows) & unblocked & pairs
-        # One mark per starter a pass, the first, as NFC goes left to right; a
-        # starter that itself joins the starter before waits for the next pass.
-        first = tf.math.unsorted_segment_min(
-            tf.where(candidate, positions, tf.size(values)), last_or_0, tf.size(values)
-        )
-        chosen = candidate & (tf.gather(first, last_or_0) == positions)
-        chosen &= ~tf.gather(chosen, last_or_0)
-        values = tf.tensor_scatter_nd_update(
-            values, tf.boolean_mask(last_or_0, chosen)[:, None], tf.boolean_mask(composite, chosen)
-        )
-        keep = ~chosen
-        return (
-            tf.boolean_mask(values, keep),
-            tf.boolean_mask(classes, keep),
-            tf.boolean_mask(rows, keep),
-            tf.reduce_any(chosen),
-        )
 
-    values, _, rows, _ = tf.while_loop(
-        lambda *state: state[-1],
-        compose_once,
-        (values, classes, rows, tf.constant(True)),
-        shape_invariants=(tf.TensorShape([None]),) * 3 + (tf.TensorShape([]),),
+def _compose_once(tables: dict, values: tf.Tensor, classes: tf.Tensor, rows: tf.Tensor):
+    """One pass of composition: each starter joins at most one mark (or starter) after it.
+
+    Returns the code points, classes and rows left, and whether anything was composed.
+    """
+    positions = tf.range(tf.size(values))
+    starter = classes == 0
+    before = tf.cumsum(tf.cast(starter, tf.int32), exclusive=True)
+    last = tf.gather(  # the last starter before each position, -1 if none
+        tf.concat([[-1], tf.boolean_mask(positions, starter)], 0), before
     )
-    return values, rows
+    last_or_0 = tf.maximum(last, 0)
+    previous_class = tf.gather(classes, tf.maximum(positions - 1, 0))
+    unblocked = (last == positions - 1) | (~starter & (previous_class < classes))
+    composite, pairs = _lookup(
+        tables["pairs"],
+        tables["composites"],
+        _pair(tf.cast(tf.gather(values, last_or_0), tf.int64), tf.cast(values, tf.int64)),
+    )
+    candidate = (last >= 0) & (tf.gather(rows, last_or_0) == rows) & unblocked & pairs
+    # One mark per starter a pass, the first, as NFC goes left to right; a
+    # starter that itself joins the starter before waits for the next pass.
+    first = tf.math.unsorted_segment_min(
+        tf.where(candidate, positions, tf.size(values)), last_or_0, tf.size(values)
+    )
+    chosen = candidate & (tf.gather(first, last_or_0) == positions)
+    chosen &= ~tf.gather(chosen, last_or_0)
+    values = tf.tensor_scatter_nd_update(
+        values, tf.boolean_mask(last_or_0, chosen)[:, None], tf.boolean_mask(composite, chosen)
+    )
+    keep = ~chosen
+    return (
+        tf.boolean_mask(values, keep),
+        tf.boolean_mask(classes, keep),
+        tf.boolean_mask(rows, keep),
+        tf.reduce_any(chosen),
+    )

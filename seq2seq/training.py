@@ -104,9 +104,7 @@ def train(
             model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
         else:
             model = build_model(config, vectorizers, steps_per_epoch)
-    # Every worker saves as the chief does (another into its temporary folder): saving
-    # reads the replicas' variables, which takes every worker.
-    callbacks = _callbacks(out, config, corpus, vectorizers, state, True)
+    callbacks = _callbacks(out, config, corpus, vectorizers, state)
     log(_model_summary(config, distribution.num_replicas_in_sync))
     with fitting(model, distribution, validation_batches):
         model.fit(
@@ -125,8 +123,7 @@ def train(
     metrics = _finish(model, out, config, corpus, vectorizers, state, log)
     metrics["train_seconds"] = round(callbacks.resume_point.seconds, 1)
     artifacts.write_json(out / artifacts.METRICS, metrics)
-    # Finished: the resume point has served.
-    shutil.rmtree(out / artifacts.RESUME, ignore_errors=True)
+    shutil.rmtree(out / artifacts.RESUME, ignore_errors=True)  # finished: it has served
     if not writes:
         shutil.rmtree(out, ignore_errors=True)
     return metrics
@@ -196,22 +193,21 @@ def _callbacks(
     corpus: Corpus,
     vectorizers: Vectorizers,
     state: dict,
-    writes: bool,
 ) -> TrainingCallbacks:
+    """The callbacks, writing into ``out`` on every worker (another worker's ``out`` is a
+    temporary folder): saving reads the replicas' variables, which takes every worker."""
     keep_best = KeepBest(
         out / artifacts.MODEL,
         config.patience,
         state.get("best", math.inf),
         state.get("wait", 0),
-        writes,
     )
-    resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best], writes)
+    resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best])
     snapshots = AttentionSnapshots(
         out / artifacts.SNAPSHOTS,
         spread_by_length(corpus.validation or corpus.train),
         vectorizers,
         artifacts.read_snapshots(out),
-        writes,
     )
     stop_on_interrupt = StopOnInterrupt([snapshots, keep_best, resume_point])
     return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt)

@@ -86,8 +86,11 @@ def saved_model_cli(directory: Path, sentences: list[str]) -> dict[str, np.ndarr
 def run_module(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "seq2seq", *arguments],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +106,11 @@ def served(exported) -> dict:
     out, _ = exported
     result = subprocess.run(
         [sys.executable, "-I", "-c", SERVE, str(out), json.dumps([*SENTENCES, BLANK])],
-        cwd=out.parent, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        cwd=out.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
