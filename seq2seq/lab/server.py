@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +15,9 @@ from seq2seq.errors import UserError
 from seq2seq.lab.limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
+
     from seq2seq.lab.app import LabRun
 
 DEFAULT_HOST = "127.0.0.1"
@@ -37,28 +42,59 @@ def serve(
     The port is taken before the runs load, so a busy port is reported at once;
     both a busy port and a folder that is not a run raise `UserError`.
     """
-    import uvicorn
-
     from seq2seq.lab.app import create_app
 
     listener = _bind(host, port)
     try:
-        app = create_app(load_runs(runs), limits)
-        url = f"http://{_url_host(host)}:{listener.getsockname()[1]}/"
-        print(f"The lab is at {url}  (Ctrl-C stops it)", flush=True)
+        server = _server(create_app(load_runs(runs), limits))
+        print(f"The lab is at {_url(listener)}  (Ctrl-C stops it)", flush=True)
         if not ipaddress.ip_address(listener.getsockname()[0]).is_loopback:
             print(
                 f"Bound to {host}: anyone on this network can now open the lab and use its "
                 "models, not only this computer.",
                 flush=True,
             )
-        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=5)
-        uvicorn.Server(config).run(sockets=[listener])
+        server.run(sockets=[listener])
     except KeyboardInterrupt:  # uvicorn raises the Ctrl-C again once it has shut down
         pass
     finally:
         listener.close()
     print("The lab has stopped.", file=sys.stderr)
+
+
+class BackgroundLab:
+    """The lab served from a thread of this process (a notebook, a test) until `stop`.
+
+    ``url`` is where it answers. Loopback only, on a free port unless one is given.
+    """
+
+    def __init__(self, app: FastAPI, port: int = 0, timeout: float = 30.0):
+        self._listener = _bind(DEFAULT_HOST, port)
+        self.url = _url(self._listener)
+        self._server = _server(app)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._listener]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the lab did not start within {timeout:.0f} s")
+            time.sleep(0.05)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the requests under way, then close the port."""
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._listener.close()
+
+
+def _server(app: FastAPI) -> uvicorn.Server:
+    import uvicorn
+
+    # A client that keeps a connection open idle is let go after 5 s.
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_keep_alive=5))
 
 
 def load_runs(paths: Sequence[Path]) -> list[LabRun]:
@@ -118,8 +154,9 @@ def _bind(host: str, port: int) -> socket.socket:
     return listener
 
 
-def _url_host(host: str) -> str:
-    """The address to print: 0.0.0.0 and :: mean this computer, reached here as localhost."""
+def _url(listener: socket.socket) -> str:
+    """The address to open: 0.0.0.0 and :: mean every interface, this computer's among them."""
+    host, port = listener.getsockname()[:2]
     if host in ("0.0.0.0", "::"):
-        return "127.0.0.1"
-    return f"[{host}]" if ":" in host else host
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"

@@ -262,6 +262,7 @@
       state.step = Infinity; // the whole translation, until the decoding is stepped
       render();
       say("");
+      $("#panels").dataset.sentence = sentence; // what is on screen, for tests and benchmarks
       markDrawn();
     } catch (error) {
       if (number === state.request) say(error.message);
