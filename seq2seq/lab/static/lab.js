@@ -88,37 +88,61 @@
     for (const panel of state.panels) renderPanel(panel);
   }
 
+  // Rebuilt only when what is shown changes: pointing at a word must not replace the
+  // word under the pointer (nor the one with the keyboard's focus).
   function renderPanel(panel) {
-    const root = panel.root;
-    for (const part of [".translation", ".heatmap", ".bars", ".hypotheses"]) {
-      $(part, root).replaceChildren();
-    }
-    root.classList.toggle("empty", !panel.record);
+    const projector = document.documentElement.classList.contains("projector");
+    const key = panel.record && [panel.record, panel.hypothesis, projector];
+    const built = panel.built;
+    if (!key || !built || key.some((part, k) => part !== built[k])) buildPanel(panel, key);
     if (!panel.record) return;
     const shown = view(panel);
     const row = chosenRow(panel, shown.target_tokens.length);
-    renderTranslation(panel, shown, row);
-    $(".heatmap", root).append(heatmap(shown, { step: state.step, chosen: row, labels: true }));
-    renderBars(panel, shown, row);
-    renderHypotheses(panel);
-  }
-
-  function renderTranslation(panel, shown, row) {
-    const line = $(".translation", panel.root);
-    shown.target_tokens.forEach((token, i) => {
-      const button = element("button", "token target", token);
-      button.type = "button";
-      button.dataset.targetIndex = String(i);
+    $(".translation", panel.root).querySelectorAll(".token").forEach((button, i) => {
       button.setAttribute("aria-pressed", String(panel.pinned === i));
       button.classList.toggle("future", i >= state.step);
       button.classList.toggle("current", i === state.step - 1);
       button.classList.toggle("chosen", i === row);
+    });
+    $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
+      group.classList.toggle("pending", i >= state.step);
+    });
+    placeOutline($(".heatmap .current-row", panel.root), state.step - 1);
+    placeOutline($(".heatmap .chosen-row", panel.root), row);
+    renderBars(panel, shown, row);
+  }
+
+  function buildPanel(panel, key) {
+    const root = panel.root;
+    for (const part of [".translation", ".heatmap", ".bars", ".hypotheses"]) {
+      $(part, root).replaceChildren();
+    }
+    panel.built = key;
+    root.classList.toggle("empty", !panel.record);
+    if (!panel.record) return;
+    const shown = view(panel);
+    const line = $(".translation", root);
+    shown.target_tokens.forEach((token, i) => {
+      const button = element("button", "token target", token);
+      button.type = "button";
+      button.dataset.targetIndex = String(i);
       line.append(button);
     });
+    $(".heatmap", root).append(heatmap(shown, { labels: true }));
+    renderHypotheses(panel);
+  }
+
+  // An outline drawn around row `index` of the heatmap, or hidden.
+  function placeOutline(outline, index) {
+    const rows = outline.ownerSVGElement.querySelectorAll("g.row");
+    const shown = index !== null && index >= 0 && index < rows.length;
+    outline.classList.toggle("hidden", !shown);
+    if (shown) outline.setAttribute("y", Number(rows[index].dataset.top) + 1);
   }
 
   function renderBars(panel, shown, row) {
     const bars = $(".bars", panel.root);
+    bars.replaceChildren();
     if (row === null) {
       bars.append(element("p", "muted", "Step the decoding or choose a word of the translation."));
       return;
@@ -155,17 +179,18 @@
         element("span", "hypothesis-score", `log-probability ${hypothesis.score.toFixed(2)}`),
       );
       const shown = { source_tokens: record.source_tokens, ...hypothesis };
-      item.append(button, heatmap(shown, { step: Infinity, chosen: null, labels: false }));
+      item.append(button, heatmap(shown, { labels: false }));
       list.append(item);
     });
   }
 
   // --- the heatmap, as SVG ------------------------------------------------------------
 
-  // Rows are target tokens, columns source tokens; rows at or after `step` are not decoded yet.
-  function heatmap(shown, { step, chosen, labels }) {
+  // Rows are target tokens, columns source tokens. Rows not decoded yet (class "pending")
+  // and the outlines of the current and chosen rows are the style's and `renderPanel`'s.
+  function heatmap(shown, { labels }) {
     const projector = document.documentElement.classList.contains("projector");
-    const cell = labels ? (projector ? 58 : 44) : 12;
+    const cell = labels ? (projector ? 58 : 44) : 9;
     const font = projector ? 22 : 15;
     const wide = (tokens) => (labels ? Math.max(1, ...tokens.map((t) => t.length)) * font * 0.62 : 0);
     const left = labels ? wide(shown.target_tokens) + 12 : 0;
@@ -181,33 +206,33 @@
     svg.append(title);
     if (labels) svg.append(...axisLabels(shown, { left, top, cell, font }));
     shown.weights.forEach((weights, i) => {
-      const row = svgElement("g", { class: "row", "data-target-index": i });
-      row.classList.toggle("pending", i >= step);
+      const row = svgElement("g", { class: "row", "data-target-index": i, "data-top": top + i * cell });
       weights.forEach((weight, j) => row.append(...heatmapCell(shown, i, j, weight, {
-        x: left + j * cell, y: top + i * cell, cell, font, labels, pending: i >= step,
+        x: left + j * cell, y: top + i * cell, cell, font, labels,
       })));
       svg.append(row);
     });
-    for (const [index, name] of [[step - 1, "current-row"], [chosen, "chosen-row"]]) {
-      if (!labels || index === null || index < 0 || index >= shown.target_tokens.length) continue;
-      svg.append(svgElement("rect", {
-        class: name, x: left + 1, y: top + index * cell + 1,
-        width: cell * shown.source_tokens.length - 2, height: cell - 2,
-      }));
+    if (labels) {
+      for (const name of ["current-row", "chosen-row"]) {
+        svg.append(svgElement("rect", {
+          class: `${name} hidden`, x: left + 1, y: top + 1,
+          width: cell * shown.source_tokens.length - 2, height: cell - 2,
+        }));
+      }
     }
     return svg;
   }
 
-  function heatmapCell(shown, i, j, weight, { x, y, cell, font, labels, pending }) {
+  function heatmapCell(shown, i, j, weight, { x, y, cell, font, labels }) {
     const [background, text] = colour(weight);
     const rect = svgElement("rect", {
-      class: "cell", x, y, width: cell, height: cell, fill: pending ? "#f2f2f2" : background,
+      class: "cell", x, y, width: cell, height: cell, fill: background,
       "data-target-index": i, "data-source-index": j, "data-weight": weight,
     });
     const tooltip = svgElement("title", {});
     tooltip.textContent = `${shown.target_tokens[i]} ← ${shown.source_tokens[j]}: ${weight.toFixed(2)}`;
     rect.append(tooltip);
-    if (!labels || pending) return [rect];
+    if (!labels) return [rect];
     const number = svgElement("text", {
       class: "cell-weight", x: x + cell / 2, y: y + cell / 2, fill: text,
       "font-size": Math.round(font * 0.72), "text-anchor": "middle", "dominant-baseline": "central",
@@ -361,24 +386,23 @@
       const token = event.target.closest("[data-target-index]");
       return token ? Number(token.dataset.targetIndex) : null;
     };
-    // Redrawing replaces the buttons: the keyboard gets its place back.
-    const update = (change) => {
-      const focused = document.activeElement.closest(".translation [data-target-index]");
-      const kept = focused && panel.root.contains(focused) ? focused.dataset.targetIndex : null;
-      change();
-      render();
-      if (kept !== null) $(`.translation [data-target-index="${kept}"]`, panel.root).focus();
-    };
     const point = (event) => {
       const index = indexOf(event);
-      if (index !== null && index !== panel.pointed) update(() => { panel.pointed = index; });
+      if (index === null || index === panel.pointed) return;
+      panel.pointed = index;
+      render();
     };
     line.addEventListener("mouseover", point);
     line.addEventListener("focusin", point);
-    line.addEventListener("mouseleave", () => update(() => { panel.pointed = null; }));
+    line.addEventListener("mouseleave", () => {
+      panel.pointed = null;
+      render();
+    });
     line.addEventListener("click", (event) => {
       const index = indexOf(event);
-      if (index !== null) update(() => { panel.pinned = panel.pinned === index ? null : index; });
+      if (index === null) return;
+      panel.pinned = panel.pinned === index ? null : index;
+      render();
     });
     $(".hypotheses", panel.root).addEventListener("click", (event) => {
       const choice = event.target.closest("[data-hypothesis-index]");
