@@ -417,6 +417,21 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2(tiny_run):
     assert len(error_lines(result.stderr)) == 1
 
 
+def test_a_folder_that_is_not_a_run_is_refused_by_name(tmp_path):
+    from seq2seq.errors import UserError
+
+    with pytest.raises(UserError, match=str(tmp_path)):
+        load_runs([tmp_path])
+
+
+def test_two_runs_of_one_folder_name_are_refused(tiny_run):
+    from seq2seq.errors import UserError
+
+    with pytest.raises(UserError, match="both named 'tiny'"):
+        load_runs([tiny_run, tiny_run])
+
+
+@pytest.mark.slow  # a process that loads TensorFlow to refuse the folder: 5-10 s
 def test_serve_on_a_folder_that_is_not_a_run_says_so_in_one_line_and_exits_2(tmp_path):
     result = run_module("serve", "--run", str(tmp_path), "--port", str(free_port()), timeout=120)
     assert_one_clear_error(result, str(tmp_path))

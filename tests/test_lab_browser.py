@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
-from test_browser import class_names, driver, hover  # noqa: F401  (driver is a fixture)
+from test_browser import driver, hover  # noqa: F401  (driver is a fixture)
 from test_lab import HOSTILE
 
 from seq2seq.lab.app import create_app
@@ -111,10 +111,18 @@ def snapshot(page, number: int = 0) -> dict:
     return page.execute_script(SNAPSHOT, number)
 
 
+def same_weights(shown: list, expected: list) -> bool:
+    """Equal to a few ulps of float32: a sentence decoded in a batch of another size (the page's
+    request and the test's may be decoded together) can differ in the last digit."""
+    return np.shape(shown) == np.shape(expected) and np.allclose(shown, expected, atol=1e-5)
+
+
 def shows(page, number: int, record: dict) -> bool:
     """Whether panel ``number`` shows this record's translation and weights."""
     shown = snapshot(page, number)
-    return shown["tokens"] == record["target_tokens"] and shown["weights"] == record["weights"]
+    return shown["tokens"] == record["target_tokens"] and same_weights(
+        shown["weights"], record["weights"]
+    )
 
 
 def tokens(page, number: int = 0) -> list:
@@ -137,9 +145,9 @@ def test_typing_draws_each_runs_heatmap_with_the_apis_weights_and_viz_colours(pa
         record = api_record(lab, SENTENCE, run)
         shown = snapshot(page, number)
         assert shown["tokens"] == record["target_tokens"]
-        assert shown["weights"] == record["weights"]
+        assert same_weights(shown["weights"], record["weights"])
         assert shown["sources"] == record["source_tokens"]
-        nearest = [int(np.floor(w * (len(stops) - 1) + 0.5)) for w in np.ravel(record["weights"])]
+        nearest = [int(np.floor(w * (len(stops) - 1) + 0.5)) for w in np.ravel(shown["weights"])]
         assert shown["fills"] == [stops[index] for index in nearest]
 
 
