@@ -24,8 +24,17 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 # Scores shown beside a run's name; the rest of metrics.json stays on the server.
 SHOWN_METRICS = ("exact_match", "bleu", "chrf", "aer", "train_seconds", "epochs", "pairs")
-SHOWN_SETTINGS = ("corpus", "attention", "encoder", "units", "embedding_dim", "encoder_layers",
-                  "decoder_layers", "epochs", "seed")  # fmt: skip
+SHOWN_SETTINGS = (
+    "corpus",
+    "attention",
+    "encoder",
+    "units",
+    "embedding_dim",
+    "encoder_layers",
+    "decoder_layers",
+    "epochs",
+    "seed",
+)
 # Decoded twice at start (eagerly, then compiled: see `Translator._decoder`), so the first
 # visitor does not wait a second for the greedy loop to be traced.
 WARM_UP_SENTENCE = "warm up"
@@ -51,7 +60,7 @@ def serve(
         if not ipaddress.ip_address(listener.getsockname()[0]).is_loopback:
             print(
                 f"Bound to {host}: anyone on this network can now open the lab and use its "
-                "models, not only this computer.",
+                f"models (at {_network_url(listener)}), not only this computer.",
                 flush=True,
             )
         server.run(sockets=[listener])
@@ -155,6 +164,21 @@ def _bind(host: str, port: int) -> socket.socket:
             "there? Choose another with --port."
         ) from None
     return listener
+
+
+def _network_url(listener: socket.socket) -> str:
+    """The address others on the network open: this computer's own on its outgoing interface."""
+    host, port = listener.getsockname()[:2]
+    if host in ("0.0.0.0", "::"):
+        # Connecting a UDP socket sends nothing: it only asks the kernel which interface
+        # (and so which address of this computer) would carry traffic out.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.connect(("192.0.2.1", 9))  # TEST-NET-1: documentation only, never routed
+                host = probe.getsockname()[0]
+            except OSError:  # no network at all
+                host = socket.gethostname()
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
 def _url(listener: socket.socket) -> str:
