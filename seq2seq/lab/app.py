@@ -72,23 +72,66 @@ class PictureRequest(BaseModel):
     beam: int = 1
 
 
+class Lab:
+    """The runs served, each with its `Batcher`, and the work behind the API's answers."""
+
+    def __init__(self, runs: list[LabRun], limits: Limits, window: float):
+        self.runs = runs
+        self.limits = limits
+        self._by_name = {run.name: run for run in runs}
+        self._window = window
+        self._batchers: dict[str, Batcher] = {}
+        # matplotlib's rc_context changes process-wide settings: pictures are drawn one at a time.
+        self._drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draw")
+
+    async def start(self) -> None:
+        """Make the batchers; they need the event loop the app runs on."""
+        for run in self.runs:
+            self._batchers[run.name] = Batcher(_decoder(run.translator), self._window)
+
+    async def stop(self) -> None:
+        for batcher in self._batchers.values():
+            await batcher.close()
+        self._drawing.shutdown(wait=False, cancel_futures=True)
+
+    async def translate(self, sentences: list[str], run_name: str | None, beam: int) -> list[dict]:
+        """The attention records of ``sentences``, decoded with whatever else is pending."""
+        run = _choose_run(self._by_name, run_name)
+        self.limits.check_beam(beam)
+        for sentence in sentences:
+            self.limits.check_words(_token_count(sentence))
+        translations = await self._batchers[run.name].translate(sentences, beam)
+        model = {"run": run.name, "beam_width": beam, **_model_facts(run)}
+        return [_record(t, sentence, model) for t, sentence in zip(translations, sentences)]
+
+    async def picture(self, request: PictureRequest, kind: str) -> Response:
+        """The picture of a record, or of a sentence translated, as a file to download."""
+        if (request.record is None) == (request.sentence is None):
+            raise UserError("Give either a record or a sentence to draw, not both or neither.")
+        if request.record is not None:
+            record = _read_record(request.record, self.limits)
+        else:
+            record = (await self.translate([request.sentence], request.run, request.beam))[0]
+        name, function, media_type = PICTURES[kind]
+        stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))
+        body = await asyncio.get_running_loop().run_in_executor(
+            self._drawing, _draw, function, record, name
+        )
+        headers = {"Content-Disposition": f'attachment; filename="{stem}.{name}"'}
+        return Response(body, media_type=media_type, headers=headers)
+
+
 def create_app(
     runs: list[LabRun], limits: Limits = DEFAULT_LIMITS, window: float = WINDOW_SECONDS
 ) -> FastAPI:
     """The lab serving ``runs`` (one or more, names unique) under ``limits``."""
-    by_name = {run.name: run for run in runs}
-    batchers: dict[str, Batcher] = {}
-    # matplotlib's rc_context changes process-wide settings: pictures are drawn one at a time.
-    drawing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="draw")
+    lab = Lab(runs, limits, window)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        for run in runs:
-            batchers[run.name] = Batcher(_decoder(run.translator), window)
+        await lab.start()
         yield
-        for batcher in batchers.values():
-            await batcher.close()
-        drawing.shutdown(wait=False, cancel_futures=True)
+        await lab.stop()
 
     app = FastAPI(
         title="Seeing attention: the lab",
@@ -100,28 +143,22 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     _add_error_handlers(app)
+    _add_routes(app, lab)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
 
-    async def translate(sentences: list[str], run_name: str | None, beam: int) -> list[dict]:
-        run = _choose_run(by_name, run_name)
-        limits.check_beam(beam)
-        for sentence in sentences:
-            limits.check_words(_token_count(sentence))
-        translations = await batchers[run.name].translate(sentences, beam)
-        model = {"run": run.name, "beam_width": beam, **_model_facts(run)}
-        return [_record(t, sentence, model) for t, sentence in zip(translations, sentences)]
 
+def _add_routes(app: FastAPI, lab: Lab) -> None:
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
     @app.get("/api/runs", summary="The runs served, their scores and settings, and the limits")
     async def list_runs() -> dict[str, Any]:
-        return {
-            "runs": [
-                {"name": run.name, "metrics": run.metrics, "settings": run.settings} for run in runs
-            ],
-            "limits": asdict(limits),
-        }
+        runs = [
+            {"name": run.name, "metrics": run.metrics, "settings": run.settings} for run in lab.runs
+        ]
+        return {"runs": runs, "limits": asdict(lab.limits)}
 
     @app.get("/api/colours", summary="viz's colour map: (background, text) stops, weight 0 to 1")
     async def colours() -> dict[str, Any]:
@@ -136,9 +173,9 @@ def create_app(
         summary="Sentences → attention records (the n best each)",
         response_class=JSONResponse,
     )
-    async def translate_sentences(request: TranslateRequest) -> JSONResponse:
-        limits.check_sentences(len(request.sentences))
-        records = await translate(request.sentences, request.run, request.beam)
+    async def translate(request: TranslateRequest) -> JSONResponse:
+        lab.limits.check_sentences(len(request.sentences))
+        records = await lab.translate(request.sentences, request.run, request.beam)
         return JSONResponse({"records": records})
 
     @app.post("/api/picture", summary="A record, or a sentence translated, drawn by viz")
@@ -146,22 +183,7 @@ def create_app(
         request: PictureRequest,
         kind: Literal["png", "svg", "gif"] = Query("png", alias="format"),
     ) -> Response:
-        if (request.record is None) == (request.sentence is None):
-            raise UserError("Give either a record or a sentence to draw, not both or neither.")
-        if request.record is not None:
-            record = _read_record(request.record, limits)
-        else:
-            record = (await translate([request.sentence], request.run, request.beam))[0]
-        name, function, media_type = PICTURES[kind]
-        stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))
-        body = await asyncio.get_running_loop().run_in_executor(
-            drawing, _draw, function, record, name
-        )
-        headers = {"Content-Disposition": f'attachment; filename="{stem}.{name}"'}
-        return Response(body, media_type=media_type, headers=headers)
-
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    return app
+        return await lab.picture(request, kind)
 
 
 def _decoder(translator):
