@@ -7,8 +7,9 @@
 - ``POST /api/picture?format=png|svg|gif``: a record (or a sentence) drawn by `viz`.
 
 Every refusal is JSON, ``{"error": "...", "limit": "..."}`` where a limit was
-passed, with a 4xx status; no request shows a traceback. Runs are chosen by the
-name they were served under, never by a path from the request.
+passed (or ``"run"`` for a run not served), with a 4xx status, or 500 where the
+server itself failed; no answer shows a traceback. Runs are chosen by the name
+they were served under, never by a path from the request.
 """
 
 from __future__ import annotations
