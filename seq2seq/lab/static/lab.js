@@ -271,6 +271,7 @@
     if (!sentence.trim()) {
       for (const panel of state.panels) panel.record = null;
       render();
+      say("");
       return;
     }
     try {
