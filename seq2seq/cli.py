@@ -123,7 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Translate with a trained run and draw where its attention looked.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add_command in (_add_translate, _add_evaluate, _add_compare, _add_report, _add_export):
+    builders = (_add_translate, _add_evaluate, _add_compare, _add_report, _add_export, _add_serve)
+    for add_command in builders:
         add_command(commands)
     arguments = parser.parse_args(argv)
     return _run_reporting_errors(lambda: arguments.job(arguments))
@@ -258,6 +259,37 @@ def _add_export(commands) -> None:
     export.set_defaults(job=_export)
 
 
+def _add_serve(commands) -> None:
+    from seq2seq.lab.server import DEFAULT_HOST, DEFAULT_PORT
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the lab: a page where you type sentences and see their attention",
+        description="Load each run once and serve the lab: a page that translates as you "
+        "type and draws the attention, step by step, with the beam's best hypotheses, and "
+        "its JSON API (described at /docs). Serves until Ctrl-C.",
+    )
+    serve.add_argument(
+        "--run",
+        type=Path,
+        action="append",
+        required=True,
+        dest="runs",
+        metavar="RUN",
+        help="a run directory written by train.py; give --run again to serve more runs",
+    )
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default: {DEFAULT_HOST}, this computer only; "
+        "0.0.0.0 lets anyone on the network in)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT})"
+    )
+    serve.set_defaults(job=_serve)
+
+
 def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
     """The sentences to work on: as arguments, and the lines of ``--file``."""
     parser.add_argument(
@@ -364,6 +396,12 @@ def _export(arguments: argparse.Namespace) -> None:
 
     out = export(arguments.run, arguments.out, overwrite=arguments.overwrite)
     print(f"SavedModel written to {out} (signature {SIGNATURE}: sentences → translations).")
+
+
+def _serve(arguments: argparse.Namespace) -> None:
+    from seq2seq.lab.server import serve
+
+    serve(arguments.runs, arguments.host, arguments.port)
 
 
 def _compare(arguments: argparse.Namespace) -> None:

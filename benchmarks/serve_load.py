@@ -1,0 +1,213 @@
+"""A room's worth of users on the lab: many clients translating at once, against one client.
+
+    python benchmarks/serve_load.py --run runs/reference --clients 32 --duration 30
+
+Starts ``python -m seq2seq serve`` on a free loopback port (a real uvicorn
+process) and, for each beam width of ``--beams``: one client sending the run's
+held-out sentences one after another for ``--single-duration`` seconds, then
+``--clients`` clients (httpx, asyncio) each sending one sentence at a time for
+``--duration`` seconds. Each request is ``POST /api/translate`` with one
+sentence; every answer is checked to hold one record of that sentence.
+
+Bars, per beam width: no errors; the 95th percentile of the latencies of the
+many clients at most 150 ms; their throughput (sentences a second) at least 5
+times the single client's. The server's resident memory after everything
+within 10 % of what it was after a warm-up of 5 s of the many clients at each
+beam width (the first batches trace the decoding loops and grow TensorFlow's
+memory pools to their working size).
+
+Prints a table on stderr and one JSON object on stdout, on one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from benchmarks.common import machine, print_table  # noqa: E402
+from seq2seq import artifacts  # noqa: E402
+
+P95_BAR_SECONDS = 0.150
+SPEEDUP_BAR = 5.0
+MEMORY_GROWTH_BAR = 0.10
+WARM_UP_SECONDS = 5.0
+REQUEST_TIMEOUT_SECONDS = 10.0
+START_TIMEOUT_SECONDS = 180.0
+# No client sends more than this, whatever the duration: every loop is bounded in count too.
+MAX_REQUESTS_PER_CLIENT = 100_000
+
+
+def main() -> int:
+    arguments = _parser().parse_args()
+    sentences = [pair.source for pair in artifacts.read_test_pairs(arguments.run)]
+    port = _free_port()
+    server = _start_server(arguments.run, port)
+    url = f"http://127.0.0.1:{port}/api/translate"
+    try:
+        # The first request of a width traces its decoding loop, and the first full batches
+        # grow TensorFlow's memory pools to their working size: both before "before".
+        for beam in arguments.beams:
+            asyncio.run(_clients(url, sentences, arguments.clients, WARM_UP_SECONDS, beam))
+        rss_before = _rss_bytes(server.pid)
+        results: dict[str, float] = {}
+        for beam in arguments.beams:
+            single = asyncio.run(_clients(url, sentences, 1, arguments.single_duration, beam))
+            cpu_before = _cpu_seconds(server.pid), time.process_time()
+            many = asyncio.run(
+                _clients(url, sentences, arguments.clients, arguments.duration, beam)
+            )
+            results |= _measures(f"beam{beam}", single, many)
+            elapsed = many["elapsed"][0]
+            results[f"beam{beam}_server_cores"] = (
+                _cpu_seconds(server.pid) - cpu_before[0]
+            ) / elapsed
+            results[f"beam{beam}_client_cores"] = (time.process_time() - cpu_before[1]) / elapsed
+        rss_after = _rss_bytes(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results["server_rss_before_mb"] = rss_before / 2**20
+    results["server_rss_after_mb"] = rss_after / 2**20
+    results["server_rss_growth"] = rss_after / rss_before - 1
+    passed = _report(arguments, results)
+    return 0 if passed else 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", type=Path, default=ROOT / "runs" / "reference")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (30)")
+    parser.add_argument(
+        "--single-duration", type=float, default=10.0, help="seconds of the one client (10)"
+    )
+    parser.add_argument(
+        "--beams",
+        type=lambda text: [int(width) for width in text.split(",")],
+        default=[1, 4],
+        help="beam widths, comma-separated (1,4)",
+    )
+    return parser
+
+
+async def _clients(
+    url: str, sentences: list[str], clients: int, duration: float, beam: int
+) -> dict[str, list]:
+    """``clients`` clients sending one sentence at a time for ``duration`` seconds."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.perf_counter() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS, limits=limits) as client:
+
+        async def one_client(number: int) -> None:
+            for count in range(MAX_REQUESTS_PER_CLIENT):
+                if time.perf_counter() >= deadline:
+                    return
+                sentence = sentences[(number * 7919 + count) % len(sentences)]
+                started = time.perf_counter()
+                try:
+                    response = await client.post(url, json={"sentences": [sentence], "beam": beam})
+                    records = response.json()["records"] if response.status_code == 200 else []
+                    if len(records) != 1 or records[0]["sentence"] != sentence:
+                        errors.append(f"{response.status_code}: {response.text[:200]}")
+                        continue
+                except (httpx.HTTPError, ValueError) as error:
+                    errors.append(repr(error))
+                    continue
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(number) for number in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "errors": errors, "elapsed": [elapsed]}
+
+
+def _measures(prefix: str, single: dict, many: dict) -> dict[str, float]:
+    def rate(run: dict) -> float:
+        return len(run["latencies"]) / run["elapsed"][0]
+
+    many_latencies = sorted(many["latencies"])
+    return {
+        f"{prefix}_errors": float(len(single["errors"]) + len(many["errors"])),
+        f"{prefix}_single_sentences_per_s": rate(single),
+        f"{prefix}_single_p50_ms": 1000 * statistics.median(single["latencies"]),
+        f"{prefix}_many_sentences_per_s": rate(many),
+        f"{prefix}_many_p50_ms": 1000 * statistics.median(many_latencies),
+        f"{prefix}_many_p95_ms": 1000 * _percentile(many_latencies, 0.95),
+        f"{prefix}_speedup": rate(many) / rate(single),
+    }
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _report(arguments: argparse.Namespace, results: dict[str, float]) -> bool:
+    bars = {"server_rss_growth": ("<=", MEMORY_GROWTH_BAR)}
+    for beam in arguments.beams:
+        bars |= {
+            f"beam{beam}_errors": ("<=", 0),
+            f"beam{beam}_many_p95_ms": ("<=", 1000 * P95_BAR_SECONDS),
+            f"beam{beam}_speedup": (">=", SPEEDUP_BAR),
+        }
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        print(f"\n{machine()}; {arguments.clients} clients for {arguments.duration:g} s")
+        passed = print_table(results, bars)
+    finally:
+        sys.stdout = stdout
+    setup = {key: str(value) for key, value in vars(arguments).items()}
+    print(json.dumps({**results, "passed": passed, "setup": setup}))
+    return passed
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_server(run: Path, port: int) -> subprocess.Popen:
+    """``python -m seq2seq serve`` on loopback, once it has printed its address."""
+    command = [sys.executable, "-m", "seq2seq", "serve", "--run", str(run), "--port", str(port)]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=environment)
+    ready, _, _ = select.select([server.stdout], [], [], START_TIMEOUT_SECONDS)
+    line = server.stdout.readline() if ready else ""
+    if "http://127.0.0.1" not in line:
+        server.kill()
+        raise SystemExit(f"the server did not start within {START_TIMEOUT_SECONDS:.0f} s: {line!r}")
+    return server
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far, all its threads (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_bytes(pid: int) -> int:
+    """The resident memory of process ``pid`` (Linux's /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
