@@ -263,6 +263,23 @@ def test_projector_mode_enlarges_the_type_and_keyboard_focus_is_visible(page):
     assert focused.value_of_css_property("outline-style") == "solid"
 
 
+def test_the_api_page_lists_every_endpoint_offline_under_the_labs_policy(driver, lab, tmp_path):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{lab.url}docs")
+    paths = "return [...document.querySelectorAll('.opblock-summary-path')].map(e => e.textContent)"
+    wait(driver, lambda: len(driver.execute_script(paths)) >= 3)
+    assert {"/api/translate", "/api/runs", "/api/picture"} <= set(driver.execute_script(paths))
+    assert "Seeing attention" in driver.find_element(By.CSS_SELECTOR, ".info .title").text
+    policy = httpx.get(f"{lab.url}docs", timeout=30).headers["content-security-policy"]
+    assert policy.startswith("default-src 'self'")
+    screenshot = tmp_path / "lab-docs.png"
+    assert driver.save_screenshot(str(screenshot))
+    folder = os.environ.get("SEQ2SEQ_SCREENSHOTS")
+    if folder:
+        shutil.copy(screenshot, Path(folder) / screenshot.name)
+
+
 def test_screenshots_of_the_lab(page, tmp_path):
     from selenium.webdriver.support.ui import Select
 

@@ -1,6 +1,7 @@
 """The lab's web application: the page, its files and the JSON API, on FastAPI.
 
 - ``GET /``: the page (``static/index.html``; its script and style are files of their own).
+- ``GET /docs``: the API's OpenAPI page (Swagger UI, served from this machine).
 - ``GET /api/runs``: the runs served, with their scores and settings, and the limits.
 - ``GET /api/colours``: viz's colour map as evenly spaced (background, text) stops.
 - ``POST /api/translate``: sentences → attention records, the n best of a beam each.
@@ -28,6 +29,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from swagger_ui_bundle import swagger_ui_path
 
 from seq2seq.errors import UserError
 from seq2seq.lab.batching import WINDOW_SECONDS, Batcher
@@ -139,6 +141,10 @@ def create_app(
         description="Translate sentences with the runs served and get their attention "
         "as records (rows of weights per target token), or drawn as pictures.",
         lifespan=lifespan,
+        # FastAPI's own pages fetch Swagger UI from a CDN with an inline script; the
+        # lab's /docs serves the same UI from the swagger-ui-bundle package instead.
+        docs_url=None,
+        redoc_url=None,
     )
     # Added last, so outermost: a refusal of the body limit gets the headers too.
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
@@ -146,6 +152,7 @@ def create_app(
     _add_error_handlers(app)
     _add_routes(app, lab)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     return app
 
 
@@ -153,6 +160,10 @@ def _add_routes(app: FastAPI, lab: Lab) -> None:
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_page() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
 
     @app.get("/api/runs", summary="The runs served, their scores and settings, and the limits")
     async def list_runs() -> dict[str, Any]:

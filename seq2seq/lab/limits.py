@@ -12,9 +12,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
     "form-action 'none'"
 )
-# FastAPI's own API page loads Swagger UI from a CDN with an inline script; it
-# gets no policy (it shows nothing without a network, and /openapi.json is served anyway).
-UNGUARDED_PATHS = ("/docs", "/docs/oauth2-redirect")
 
 
 class LimitExceeded(Exception):
@@ -138,7 +135,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] in UNGUARDED_PATHS:
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
         async def send_with_headers(message):
