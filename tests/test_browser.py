@@ -91,6 +91,16 @@ def driver() -> Iterator:
     browser.quit()
 
 
+def screenshot(browser, path: Path) -> None:
+    """Save what ``browser`` shows as the PNG ``path``; copy it to ``SEQ2SEQ_SCREENSHOTS`` too."""
+    assert browser.save_screenshot(str(path))
+    assert path.read_bytes().startswith(b"\x89PNG")
+    folder = os.environ.get("SEQ2SEQ_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / path.name)
+
+
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("page") / "attention.html"
@@ -274,10 +284,4 @@ def test_the_page_loads_nothing_but_itself(page, page_url):
 def test_screenshot_of_a_pinned_token_with_two_top_sources(page, tmp_path):
     target(page, 1).click()
     hover(page, heading(page))
-    screenshot = tmp_path / "attention-page.png"
-    assert page.save_screenshot(str(screenshot))
-    assert screenshot.read_bytes().startswith(b"\x89PNG")
-    folder = os.environ.get("SEQ2SEQ_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, Path(folder) / screenshot.name)
+    screenshot(page, tmp_path / "attention-page.png")

@@ -8,15 +8,13 @@ Browser, skips and ``SEQ2SEQ_REQUIRE_BROWSER`` as in test_browser.py.
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-from test_browser import driver, hover  # noqa: F401  (driver is a fixture)
+from test_browser import driver, hover, screenshot  # noqa: F401  (driver is a fixture)
 from test_lab import HOSTILE
 
 from seq2seq.lab.app import create_app
@@ -273,11 +271,7 @@ def test_the_api_page_lists_every_endpoint_offline_under_the_labs_policy(driver,
     assert "Seeing attention" in driver.find_element(By.CSS_SELECTOR, ".info .title").text
     policy = httpx.get(f"{lab.url}docs", timeout=30).headers["content-security-policy"]
     assert policy.startswith("default-src 'self'")
-    screenshot = tmp_path / "lab-docs.png"
-    assert driver.save_screenshot(str(screenshot))
-    folder = os.environ.get("SEQ2SEQ_SCREENSHOTS")
-    if folder:
-        shutil.copy(screenshot, Path(folder) / screenshot.name)
+    screenshot(driver, tmp_path / "lab-docs.png")
 
 
 def test_screenshots_of_the_lab(page, tmp_path):
@@ -286,10 +280,4 @@ def test_screenshots_of_the_lab(page, tmp_path):
     type_sentence(page, SENTENCE)
     Select(page.find_element("id", "beam")).select_by_value("3")
     set_step(page, 3)
-    screenshot = tmp_path / "lab.png"
-    assert page.save_screenshot(str(screenshot))
-    assert screenshot.read_bytes().startswith(b"\x89PNG")
-    folder = os.environ.get("SEQ2SEQ_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, Path(folder) / screenshot.name)
+    screenshot(page, tmp_path / "lab.png")
