@@ -226,20 +226,31 @@ class Config:
     # --- command line --------------------------------------------------------------
 
     @classmethod
-    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        """Add one ``--flag`` per field, defaulting to the reference value."""
+    def add_arguments(cls, parser: argparse.ArgumentParser, defaults: bool = True) -> None:
+        """Add one ``--flag`` per field, defaulting to the reference value.
+
+        With ``defaults`` False a flag that is not given leaves no attribute, so
+        a parse tells which settings the command line gave (`seq2seq.presets`).
+        """
         group = parser.add_argument_group("configuration (defaults are the reference model)")
         for spec in dataclasses.fields(cls):
             kind, help = _value_type(spec.name), spec.metadata["help"]
+            default = spec.default if defaults else argparse.SUPPRESS
             if kind is bool:  # a switch: off unless given
-                group.add_argument(_flag(spec.name), dest=spec.name, action="store_true", help=help)
+                group.add_argument(
+                    _flag(spec.name),
+                    dest=spec.name,
+                    action="store_true",
+                    default=False if defaults else argparse.SUPPRESS,
+                    help=help,
+                )
                 continue
             shown = spec.metadata["unset"] if spec.default is None else spec.default
             group.add_argument(
                 _flag(spec.name),
                 dest=spec.name,
                 type=kind,
-                default=spec.default,
+                default=default,
                 choices=spec.metadata["choices"],
                 metavar=spec.metadata["metavar"]
                 or (None if spec.metadata["choices"] else _METAVARS[kind]),
