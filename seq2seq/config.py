@@ -103,6 +103,9 @@ class Config:
     batch_size: int = _option(64, "sentence pairs per batch")
     epochs: int = _option(4, "maximum number of epochs")
     learning_rate: float = _option(3e-3, "Adam learning rate")
+    warmup_epochs: float = _option(
+        0.0, "epochs over which the learning rate rises from 0 before its cosine decay"
+    )
     patience: int = _option(3, "epochs without validation improvement before stopping")
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")
 
@@ -138,6 +141,11 @@ class Config:
         if not 0 < self.learning_rate < math.inf:  # also false for NaN
             raise UserError(
                 f"--learning-rate must be positive and finite, got {self.learning_rate}."
+            )
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise UserError(
+                f"--warmup-epochs must be at least 0 and less than --epochs ({self.epochs}), "
+                f"got {self.warmup_epochs}."
             )
         if not 0 <= self.seed < 2**32:  # the range NumPy and TensorFlow accept
             raise UserError(f"--seed must be between 0 and {2**32 - 1}, got {self.seed}.")
