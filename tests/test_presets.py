@@ -38,8 +38,8 @@ def test_flags_override_the_preset_wherever_they_come_on_the_line():
 
 
 def test_a_flag_given_its_default_value_still_overrides_the_preset():
-    assert presets.settings("spa")["batch_size"] != Config().batch_size
-    assert config_of("--preset", "spa", "--batch-size", "64").batch_size == 64
+    assert presets.settings("spa")["warmup_epochs"] != Config().warmup_epochs == 0.0
+    assert config_of("--preset", "spa", "--warmup-epochs", "0").warmup_epochs == 0.0
 
 
 def test_help_lists_every_preset_and_what_it_is():

@@ -13,9 +13,12 @@ from seq2seq.artifacts import read_test_pairs
 from seq2seq.cli import train_main
 from seq2seq.text import UNK
 
-# Shrinks the preset's model to train in seconds; --max-vocabulary 300 makes
-# unknown words common on both sides.
-SMALL = ["--units", "32", "--embedding-dim", "16", "--epochs", "1", "--max-vocabulary", "300"]
+# Shrinks the preset's model to train in seconds (one epoch, so half of it warms
+# up); --max-vocabulary 300 makes unknown words common on both sides.
+SMALL = [
+    *("--units", "32", "--embedding-dim", "16", "--epochs", "1", "--warmup-epochs", "0.5"),
+    *("--max-vocabulary", "300"),
+]
 
 
 def test_spa_preset_trains_on_real_pairs_and_never_writes_unk(shared_data, tmp_path):
