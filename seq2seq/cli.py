@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seq2seq import presets
 from seq2seq.config import STRATEGIES, Config
 from seq2seq.errors import UserError
 
@@ -25,7 +26,7 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C
 
 
-def train_parser() -> argparse.ArgumentParser:
+def train_parser(defaults: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="train.py",
         description="Train the encoder-decoder with attention and write a run directory.",
@@ -33,8 +34,7 @@ def train_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         type=Path,
-        default=Path("runs/reference"),
-        help="run directory to write (default: runs/reference)",
+        help="run directory to write (default: runs/NAME of --preset, so runs/reference)",
     )
     parser.add_argument(
         "--overwrite",
@@ -60,17 +60,22 @@ def train_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip drawing held-out sentences and the attention over training at the end",
     )
-    Config.add_arguments(parser)
+    parser.add_argument(
+        "--preset", default=presets.DEFAULT, metavar="NAME", help=presets.describe()
+    )
+    Config.add_arguments(parser, defaults)
     return parser
 
 
 def train_main(argv: Sequence[str] | None = None) -> int:
     arguments = train_parser().parse_args(argv)
-    return _run_reporting_errors(lambda: _train(arguments))
+    given = presets.given_settings(train_parser(defaults=False), argv)
+    return _run_reporting_errors(lambda: _train(arguments, given))
 
 
-def _train(arguments: argparse.Namespace) -> None:
-    config = Config.from_arguments(arguments)
+def _train(arguments: argparse.Namespace, given: set[str]) -> None:
+    config = presets.configure(arguments, given)
+    arguments.out = arguments.out or Path("runs", arguments.preset)
     started = time.perf_counter()
     from seq2seq import artifacts
     from seq2seq.training import train
@@ -424,7 +429,7 @@ def _compare(arguments: argparse.Namespace) -> None:
     for number, (sentence, *per_run) in enumerate(zip(sentences, *translations), start=1):
         print(f"  {sentence}")
         for label, translation in zip(labels, per_run):
-            print(f"  {label:>{max(map(len, labels))}} → {translation.text}")
+            print(f"  {label:>{max(map(len, labels))}} → {translation.sentence}")
         if any(not translation.target_tokens for translation in per_run):
             print("  (a run ended at once, so there is no picture)")
             continue
@@ -510,7 +515,7 @@ def _translate_and_print(
 
     translations = Translator.load(run).translate_batch(sentences, beam_width, n_best)
     for sentence, translation in zip(sentences, translations):
-        text = translation.text or "(nothing: the model ended at once, so there is no picture)"
+        text = translation.sentence or "(nothing: the model ended at once, so there is no picture)"
         print(f"  {sentence}\n  → {text}   (log-probability {translation.score:.2f})")
         if UNK in translation.source_tokens:
             print(f"    read as: {' '.join(translation.source_tokens)}   ({UNK}: an unknown word)")
@@ -549,6 +554,20 @@ def score_rows(metrics: dict) -> list[tuple[str, str]]:
         ("BLEU", f"{metrics['bleu']:.1f}"),
         ("chrF", f"{metrics['chrf']:.1f}"),
         *([("AER", f"{metrics['aer']:.3f}")] if "aer" in metrics else []),
+        *_as_written_rows(metrics),
+    ]
+
+
+def _as_written_rows(metrics: dict) -> list[tuple[str, str]]:
+    """Scores of the cased, detokenized sentences, and the share of unknown source words."""
+    if "bleu_as_written" not in metrics:  # scored before they were measured
+        return []
+    return [
+        (
+            "BLEU, chrF as written",
+            f"{metrics['bleu_as_written']:.1f}, {metrics['chrf_as_written']:.1f}",
+        ),
+        ("source words [UNK]", f"{metrics['source_unk_share']:.1%}"),
     ]
 
 

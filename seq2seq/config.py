@@ -103,6 +103,9 @@ class Config:
     batch_size: int = _option(64, "sentence pairs per batch")
     epochs: int = _option(4, "maximum number of epochs")
     learning_rate: float = _option(3e-3, "Adam learning rate")
+    warmup_epochs: float = _option(
+        0.0, "epochs over which the learning rate rises from 0 before its cosine decay"
+    )
     patience: int = _option(3, "epochs without validation improvement before stopping")
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")
 
@@ -138,6 +141,11 @@ class Config:
         if not 0 < self.learning_rate < math.inf:  # also false for NaN
             raise UserError(
                 f"--learning-rate must be positive and finite, got {self.learning_rate}."
+            )
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise UserError(
+                f"--warmup-epochs must be at least 0 and less than --epochs ({self.epochs}), "
+                f"got {self.warmup_epochs}."
             )
         if not 0 <= self.seed < 2**32:  # the range NumPy and TensorFlow accept
             raise UserError(f"--seed must be between 0 and {2**32 - 1}, got {self.seed}.")
@@ -226,20 +234,31 @@ class Config:
     # --- command line --------------------------------------------------------------
 
     @classmethod
-    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
-        """Add one ``--flag`` per field, defaulting to the reference value."""
+    def add_arguments(cls, parser: argparse.ArgumentParser, defaults: bool = True) -> None:
+        """Add one ``--flag`` per field, defaulting to the reference value.
+
+        With ``defaults`` False a flag that is not given leaves no attribute, so
+        a parse tells which settings the command line gave (`seq2seq.presets`).
+        """
         group = parser.add_argument_group("configuration (defaults are the reference model)")
         for spec in dataclasses.fields(cls):
             kind, help = _value_type(spec.name), spec.metadata["help"]
+            default = spec.default if defaults else argparse.SUPPRESS
             if kind is bool:  # a switch: off unless given
-                group.add_argument(_flag(spec.name), dest=spec.name, action="store_true", help=help)
+                group.add_argument(
+                    _flag(spec.name),
+                    dest=spec.name,
+                    action="store_true",
+                    default=False if defaults else argparse.SUPPRESS,
+                    help=help,
+                )
                 continue
             shown = spec.metadata["unset"] if spec.default is None else spec.default
             group.add_argument(
                 _flag(spec.name),
                 dest=spec.name,
                 type=kind,
-                default=spec.default,
+                default=default,
                 choices=spec.metadata["choices"],
                 metavar=spec.metadata["metavar"]
                 or (None if spec.metadata["choices"] else _METAVARS[kind]),

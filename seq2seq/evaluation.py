@@ -1,6 +1,8 @@
 """How good a run is: exact match, BLEU, chrF; how well its attention aligns words; how it spreads.
 
-Scores compare normalized tokens (`seq2seq.text.tokenize`). A source with
+Scores compare normalized tokens (`seq2seq.text.tokenize`: lowercased,
+punctuation split off); `as_written_scores` also compares the detokenized
+translations with the cased targets, the way published results are. A source with
 several translations in the test pairs (Tatoeba has ``Go.`` → ``Va !``,
 ``Marche.``, ``Bouge !``) is translated once and scored against all of them,
 as multi-reference BLEU and chrF do.
@@ -52,17 +54,54 @@ def chrf(hypotheses: Sequence[Tokens], references: Sequence[Sequence[Tokens]]) -
     return CHRF().corpus_score(_joined(hypotheses), _streams(references)).score
 
 
+def as_written_scores(
+    hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+) -> dict[str, float]:
+    """BLEU and chrF of sentences as a reader sees them, the way published results are scored.
+
+    ``hypotheses`` are detokenized translations (`seq2seq.text.detokenize`),
+    ``references`` each sentence's targets as the corpus writes them, cased;
+    sacrebleu tokenizes both (its ``13a`` tokenizer) and compares them
+    case-sensitively. Returns ``bleu_as_written`` and ``chrf_as_written``.
+    """
+    from sacrebleu.metrics import BLEU, CHRF
+
+    streams = _streams([list(accepted) for accepted in references])
+    return {
+        "bleu_as_written": BLEU().corpus_score(list(hypotheses), streams).score,
+        "chrf_as_written": CHRF().corpus_score(list(hypotheses), streams).score,
+    }
+
+
+def unknown_share(sentences: Iterable[Tokens]) -> float:
+    """Share of the tokens of ``sentences`` that read as ``[UNK]`` (0.0 when there are none)."""
+    from seq2seq.text import UNK
+
+    unknown = total = 0
+    for tokens in sentences:
+        unknown += sum(token == UNK for token in tokens)
+        total += len(tokens)
+    return unknown / total if total else 0.0
+
+
 def _joined(hypotheses: Sequence[Tokens]) -> list[str]:
     return [" ".join(tokens) for tokens in hypotheses]
 
 
-def _streams(references: Sequence[Sequence[Tokens]]) -> list[list[str | None]]:
-    """sacrebleu's layout: stream k holds each sentence's k-th reference (None if it has fewer)."""
+def _streams(references: Sequence[Sequence[Tokens | str]]) -> list[list[str | None]]:
+    """sacrebleu's layout: stream k holds each sentence's k-th reference (None if it has fewer).
+
+    A reference is a sentence, or its tokens, which are joined by spaces.
+    """
     most = max((len(accepted) for accepted in references), default=0)
     return [
-        [" ".join(accepted[k]) if k < len(accepted) else None for accepted in references]
+        [_sentence(accepted[k]) if k < len(accepted) else None for accepted in references]
         for k in range(most)
     ]
+
+
+def _sentence(reference: Tokens | str) -> str:
+    return reference if isinstance(reference, str) else " ".join(reference)
 
 
 # --- alignment ------------------------------------------------------------------
@@ -144,14 +183,18 @@ def attention_statistics(translations: Sequence) -> dict[str, float]:
 # --- a run ----------------------------------------------------------------------------
 
 
-def group_references(pairs) -> tuple[list[str], list[list[list[str]]]]:
-    """Distinct sources (by their normalized text, in first-seen order) and their references."""
+def group_references(pairs, tokenized: bool = True) -> tuple[list[str], list[list]]:
+    """Distinct sources (by their normalized text, in first-seen order) and their references.
+
+    Each reference is a list of normalized tokens, or with ``tokenized``
+    False the target as the pair writes it.
+    """
     from seq2seq.text import normalize, tokenize
 
-    groups: dict[str, tuple[str, list[list[str]]]] = {}
+    groups: dict[str, tuple[str, list]] = {}
     for pair in pairs:
         _, accepted = groups.setdefault(normalize(pair.source), (pair.source, []))
-        accepted.append(tokenize(pair.target))
+        accepted.append(tokenize(pair.target) if tokenized else pair.target)
     return [source for source, _ in groups.values()], [refs for _, refs in groups.values()]
 
 
@@ -159,7 +202,10 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
     """Translate the sources of ``pairs`` and score against their targets.
 
     Returns ``pairs`` and ``sentences`` (distinct sources translated),
-    ``exact_match``, ``bleu``, ``chrf``, the `attention_statistics` of the
+    ``exact_match``, ``bleu``, ``chrf`` (on lowercased, normalized tokens),
+    ``bleu_as_written`` and ``chrf_as_written`` (`as_written_scores`),
+    ``source_unk_share`` (the share of source tokens outside the source
+    vocabulary, `unknown_share`), the `attention_statistics` of the
     translations, and ``aer`` where pairs carry gold alignments: the reference
     target is fed to the decoder (teacher forcing) and each target word is
     linked to the source word its attention weighs most. With
@@ -177,6 +223,11 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
         "exact_match": exact_match(hypotheses, references),
         "bleu": bleu(hypotheses, references),
         "chrf": chrf(hypotheses, references),
+        **as_written_scores(
+            [translation.sentence for translation in translations],
+            group_references(pairs, tokenized=False)[1],
+        ),
+        "source_unk_share": unknown_share(t.source_tokens for t in translations),
         **attention_statistics(translations),
     }
     aligned = [pair for pair in pairs if pair.alignment is not None]

@@ -22,7 +22,7 @@ from seq2seq.config import Config
 from seq2seq.errors import UserError
 from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import Vectorizers
-from seq2seq.text import END, MAX_TOKENS, PAD_ID, START, build_vectorizer, normalize
+from seq2seq.text import END, MAX_TOKENS, PAD_ID, START, UNK, build_vectorizer, normalize
 from seq2seq.translation import Translation
 
 BATCH_SIZE = 256
@@ -56,6 +56,11 @@ class Translator:
         self.target_vocabulary = np.array(vectorizers.target.get_vocabulary())
         lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
         self.start_id, self.end_id = lookup[START], lookup[END]
+        # Added to each decoding step's log-probabilities: a translation never
+        # writes [UNK], the next most probable word stands in for it.
+        never = np.zeros(len(self.target_vocabulary), np.float32)
+        never[lookup[UNK]] = -np.inf
+        self._no_unknown = tf.constant(never)  # (V,)
         self._decoders: dict[int, tf.types.experimental.PolymorphicFunction] = {}
         self._eager_widths: set[int] = set()  # widths already decoded once eagerly
         # Teacher forcing, compiled once: run eagerly, Keras' RNN layers step through
@@ -237,7 +242,7 @@ class Translator:
         weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         for step in tf.range(tf.reduce_max(limits)):
             logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
-            log_probs = tf.nn.log_softmax(logits)  # (B, V)
+            log_probs = tf.nn.log_softmax(logits) + self._no_unknown  # (B, V)
             token = tf.argmax(log_probs, axis=-1)  # (B,)
             scores += tf.where(done, 0.0, tf.reduce_max(log_probs, axis=-1))
             token = tf.where(done, tf.zeros_like(token), token)
@@ -276,7 +281,8 @@ class Translator:
         weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         for step in tf.range(tf.reduce_max(limits)):
             logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
-            log_probs = tf.reshape(tf.nn.log_softmax(logits), [batch, k, vocabulary_size])
+            log_probs = tf.nn.log_softmax(logits) + self._no_unknown
+            log_probs = tf.reshape(log_probs, [batch, k, vocabulary_size])
             log_probs = tf.where(done[..., None], after_end, log_probs)
             candidates = tf.reshape(scores[..., None] + log_probs, [batch, k * vocabulary_size])
             scores, best = tf.math.top_k(candidates, k=k)  # (B, K) each

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,6 +49,44 @@ def normalize(text: str) -> str:
     text = _HYPHEN.sub(" -", text)
     text = _PUNCTUATION.sub(r" \1 ", text)
     return " ".join(text.split())
+
+
+# Detokenizing: punctuation that leans on the word before it, or on the word after it.
+_CLOSING = frozenset(".,;:!?…»”)")
+_OPENING = frozenset("¿¡«“(")
+
+
+def detokenize(tokens: Sequence[str]) -> str:
+    """Tokens as `normalize` writes them, rejoined as a reader expects the sentence.
+
+    No space before closing punctuation, an English possessive or a word
+    after a hyphen, none after ``¿``, ``¡``, an opening quote or an elided
+    article; the first letter capitalised. Names inside the sentence stay
+    lowercase: `normalize` has dropped their case.
+
+    >>> detokenize("¿ es rojo el coche de maría ?".split())
+    '¿Es rojo el coche de maría?'
+    >>> detokenize("tom dijo : « hola , l' homme -ci » .".split())
+    "Tom dijo: «hola, l'homme-ci»."
+    """
+    text, glue, quotes = "", True, 0
+    for token in tokens:
+        closing_quote = token == '"' and quotes % 2 == 1
+        quotes += token == '"'
+        leans_back = (
+            token in _CLOSING
+            or token == "'s"
+            or closing_quote
+            or (token.startswith("-") and len(token) > 1)
+        )
+        text += token if glue or leans_back else " " + token
+        glue = (
+            token in _OPENING
+            or (token == '"' and not closing_quote)
+            or (token.endswith("'") and len(token) > 1)
+        )
+    first = next((i for i, character in enumerate(text) if character.isalpha()), None)
+    return text if first is None else text[:first] + text[first].upper() + text[first + 1 :]
 
 
 def tokenize(text: str) -> list[str]:

@@ -41,9 +41,15 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
         config, vectorizers.source.vocabulary_size(), vectorizers.target.vocabulary_size()
     )
     # A cosine decay to a twentieth of the rate settles the weights in few epochs
-    # instead of letting a constant rate knock them about at the end.
+    # instead of letting a constant rate knock them about at the end. On large
+    # corpora a warmup first keeps the early steps from stalling the decoder.
+    warmup_steps = round(config.warmup_epochs * steps_per_epoch)
     learning_rate = keras.optimizers.schedules.CosineDecay(
-        config.learning_rate, decay_steps=config.epochs * steps_per_epoch, alpha=0.05
+        0.0 if warmup_steps else config.learning_rate,
+        decay_steps=config.epochs * steps_per_epoch - warmup_steps,
+        alpha=0.05,
+        warmup_target=config.learning_rate if warmup_steps else None,
+        warmup_steps=warmup_steps,
     )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),

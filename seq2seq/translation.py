@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seq2seq.text import detokenize
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -29,3 +31,8 @@ class Translation:
     def text(self) -> str:
         """The target tokens joined by spaces."""
         return " ".join(self.target_tokens)
+
+    @property
+    def sentence(self) -> str:
+        """The translation as a reader writes it (`seq2seq.text.detokenize`)."""
+        return detokenize(self.target_tokens)

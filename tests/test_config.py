@@ -35,6 +35,7 @@ def test_config_file_of_an_older_run_gets_defaults_for_newer_settings(tmp_path):
         "target_language",
         "data_dir",
         "max_vocabulary",
+        "warmup_epochs",
     )
     older = {k: v for k, v in Config(units=64).to_dict().items() if k not in newer}
     path = tmp_path / "config.json"
@@ -85,6 +86,10 @@ def test_config_is_frozen():
         ({"corpus": "tfds:wmt14_translate/de-en", "source_language": "de"}, "Give both"),
         ({"source_language": "en", "target_language": "es"}, "languages of a tfds: corpus"),
         ({"learning_rate": -1.0}, "--learning-rate must be positive"),
+        (
+            {"warmup_epochs": 4.0},
+            r"--warmup-epochs must be at least 0 and less than --epochs \(4\)",
+        ),
         ({"validation_fraction": 0.5, "test_fraction": 0.5}, "must leave pairs for training"),
     ],
 )

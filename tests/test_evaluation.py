@@ -12,6 +12,7 @@ from seq2seq.corpora.pairs import Pair
 from seq2seq.evaluation import (
     alignment_error_rate,
     argmax_alignment,
+    as_written_scores,
     attention_statistics,
     bleu,
     chrf,
@@ -20,6 +21,7 @@ from seq2seq.evaluation import (
     group_references,
     row_entropy,
     sentence_attention,
+    unknown_share,
 )
 from seq2seq.translation import Translation
 
@@ -176,3 +178,33 @@ def test_evaluate_per_sentence_gives_each_source_token_its_coverage(tiny_transla
         assert len(row["coverage"]) == len(row["source_tokens"])
         # Each output token spends one unit of attention over the source.
         assert sum(row["coverage"]) == pytest.approx(len(row["target_tokens"]), abs=1e-2)
+
+
+def test_unknown_share_counts_unk_tokens_over_all_tokens():
+    assert unknown_share([["the", "[UNK]", "eats", "."], ["[UNK]", "[UNK]"]]) == 0.5
+    assert unknown_share([]) == 0.0
+
+
+def test_evaluate_reports_the_share_of_source_tokens_it_does_not_know(tiny_translator):
+    pairs = [Pair("The zebra eats.", "la cebra come ."), Pair("I eat.", "como .")]
+    metrics = evaluate(tiny_translator, pairs)
+    # "the [UNK] eats ." and "i eat .": one unknown token of seven
+    assert metrics["source_unk_share"] == pytest.approx(1 / 7)
+
+
+def test_as_written_scores_are_case_sensitive_and_read_punctuation_joined_to_words():
+    references = [["Tom quiere aprender español."]]
+    assert as_written_scores(["Tom quiere aprender español."], references) == {
+        "bleu_as_written": pytest.approx(100.0),
+        "chrf_as_written": pytest.approx(100.0),
+    }
+    lowercased = as_written_scores(["tom quiere aprender español."], references)
+    assert lowercased["bleu_as_written"] < 100.0 and lowercased["chrf_as_written"] < 100.0
+
+
+def test_evaluate_as_written_counts_the_case_that_the_token_scores_ignore():
+    # EchoTranslator writes the source lowercased: "I saw tom in the big old house."
+    pairs = [Pair("I saw Tom in the big old house .", "I saw Tom in the big old house.")]
+    metrics = evaluate(EchoTranslator(), pairs)
+    assert metrics["bleu"] == pytest.approx(100.0)
+    assert metrics["bleu_as_written"] < 100.0

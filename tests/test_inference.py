@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from seq2seq import Translation, Translator
 from seq2seq.errors import UserError
+from seq2seq.text import UNK
 
 SENTENCES = ["The red car is fast.", "Maria's dog does not eat the cake.", "Is the house big?"]
 
@@ -59,6 +61,36 @@ def test_a_batch_translates_like_one_sentence_at_a_time(tiny_translator):
 def test_unknown_words_show_as_unk_in_the_source_tokens(tiny_translator):
     translation = tiny_translator.translate("The zebra eats.")
     assert translation.source_tokens == ["the", "[UNK]", "eats", "."]
+
+
+def _ranking_unk_first(run) -> Translator:
+    """A translator of ``run`` whose model ranks [UNK] first at every step, unmasked."""
+    translator = Translator.load(run)  # a model of its own: the change stays in this test
+    project = translator.model.decoder.project
+    bias = project.bias.numpy()
+    bias[list(translator.target_vocabulary).index(UNK)] += 1000.0
+    project.bias.assign(bias)
+    return translator
+
+
+def test_a_model_that_ranks_unk_first_translates_as_if_unk_were_not_in_its_vocabulary(
+    tiny_run, tiny_translator
+):
+    translator = _ranking_unk_first(tiny_run)
+    source = translator.vectorizers.source(tf.constant(["the red car is fast ."])).to_tensor()
+    start = tf.constant([[translator.start_id]], tf.int64)
+    logits, _ = translator.model.forward(source, start)
+    assert translator.target_vocabulary[int(np.argmax(logits[0, 0]))] == UNK  # the premise
+    masked = translator.translate_batch(SENTENCES)
+    expected = tiny_translator.translate_batch(SENTENCES)
+    assert [t.target_tokens for t in masked] == [t.target_tokens for t in expected]
+
+
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_decoding_never_writes_unk(tiny_run, beam_width):
+    translations = _ranking_unk_first(tiny_run).translate_batch(SENTENCES, beam_width=beam_width)
+    assert all(translation.target_tokens for translation in translations)
+    assert not any(UNK in translation.target_tokens for translation in translations)
 
 
 def test_a_beam_of_one_is_greedy_decoding(tiny_translator):

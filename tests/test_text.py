@@ -5,7 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seq2seq.text import END, PAD, START, UNK, build_vectorizer, normalize, tokenize, with_markers
+from seq2seq.text import (
+    END,
+    PAD,
+    START,
+    UNK,
+    build_vectorizer,
+    detokenize,
+    normalize,
+    tokenize,
+    with_markers,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,3 +69,27 @@ def test_vectorizer_from_a_saved_vocabulary_maps_the_same():
     restored = build_vectorizer(vocabulary=learned.get_vocabulary())
     texts = ["a b c d", "c a"]
     np.testing.assert_array_equal(learned(texts).to_tensor(), restored(texts).to_tensor())
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tom quiere aprender español.",
+        "¿Es rojo el coche de maría?",
+        "¡No lo hagas, por favor!",
+        "Maria's dog is big; isn't it?",
+        "Qu'est-ce que c'est ?".replace(" ?", "?"),
+        'Él dijo: "ven aquí".',
+        "Dijo: «ven» (ahora).",
+    ],
+)
+def test_detokenize_undoes_normalize_for_a_sentence_with_only_its_first_letter_capital(sentence):
+    assert detokenize(tokenize(sentence)) == sentence
+
+
+def test_detokenize_capitalises_the_first_letter_after_opening_punctuation():
+    assert detokenize(["¿", "«", "dónde", "»", "?"]) == "¿«Dónde»?"
+
+
+def test_detokenize_of_no_tokens_is_empty():
+    assert detokenize([]) == ""

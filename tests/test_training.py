@@ -113,3 +113,29 @@ def test_the_same_seed_repeats_the_run_in_another_process(tiny_run, tiny_config,
     repeated = Translator.load(tmp_path / "again").translate(sentence)
     assert repeated.target_tokens == expected.target_tokens
     np.testing.assert_array_equal(repeated.weights, expected.weights)
+
+
+def learning_rates(config: Config, steps: list[int], steps_per_epoch: int = 10) -> list[float]:
+    """The learning rate that `build_model`'s optimizer gives at each of ``steps``."""
+    import keras
+
+    from seq2seq.pipeline import Vectorizers
+    from seq2seq.text import build_vectorizer
+    from seq2seq.training import build_model
+
+    vocabulary = ["", "[UNK]", "[START]", "[END]", "a"]
+    vectorizers = Vectorizers(*(build_vectorizer(vocabulary=vocabulary) for _ in range(2)))
+    optimizer = build_model(config, vectorizers, steps_per_epoch).optimizer
+    schedule = keras.optimizers.schedules.deserialize(optimizer.get_config()["learning_rate"])
+    return [float(schedule(step)) for step in steps]
+
+
+def test_without_warmup_the_rate_starts_at_its_peak_and_decays_to_a_twentieth():
+    rates = learning_rates(Config(epochs=3, learning_rate=0.01), [0, 30])
+    assert rates == pytest.approx([0.01, 0.0005])
+
+
+def test_warmup_raises_the_rate_from_zero_to_its_peak_over_its_epochs_then_decays():
+    config = Config(epochs=3, warmup_epochs=1.0, learning_rate=0.01)
+    rates = learning_rates(config, [0, 5, 10, 30])
+    assert rates == pytest.approx([0.0, 0.005, 0.01, 0.0005])
