@@ -46,7 +46,7 @@ def test_translate_prints_only_its_own_lines(translated, tiny_translator):
     assert quiet.returncode == 0
     assert quiet.stderr == ""
     assert quiet.stdout == (
-        f"  I eat.\n  → {translation.text}   (log-probability {translation.score:.2f})\n"
+        f"  I eat.\n  → {translation.sentence}   (log-probability {translation.score:.2f})\n"
     )
 
 
