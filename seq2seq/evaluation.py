@@ -214,7 +214,10 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
     """
     if not pairs:
         raise ValueError("evaluate needs at least one pair")
-    sources, references = group_references(pairs)
+    from seq2seq.text import tokenize
+
+    sources, written = group_references(pairs, tokenized=False)
+    references = [[tokenize(target) for target in accepted] for accepted in written]
     translations = translator.translate_batch(sources, beam_width)
     hypotheses = [translation.target_tokens for translation in translations]
     metrics = {
@@ -223,10 +226,7 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
         "exact_match": exact_match(hypotheses, references),
         "bleu": bleu(hypotheses, references),
         "chrf": chrf(hypotheses, references),
-        **as_written_scores(
-            [translation.sentence for translation in translations],
-            group_references(pairs, tokenized=False)[1],
-        ),
+        **as_written_scores([translation.sentence for translation in translations], written),
         "source_unk_share": unknown_share(t.source_tokens for t in translations),
         **attention_statistics(translations),
     }
