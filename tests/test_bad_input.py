@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_config import NEWER_SETTINGS
 
 import viz
 from seq2seq.config import Config
@@ -530,15 +531,6 @@ def zip_of_something_else(run: Path) -> None:
         archive.writestr("notes.txt", "not a model")
 
 
-NEWER_SETTINGS = (
-    "reverse",
-    "max_length",
-    "max_pairs",
-    "source_language",
-    "target_language",
-    "data_dir",
-    "max_vocabulary",
-)
 HELD_OUT = ("evaluate",)  # only evaluate reads the held-out pairs and the metrics
 
 RUN_DIRECTORIES = [
