@@ -102,20 +102,17 @@ def main() -> int:
     sentences = [held_out[i % len(held_out)] for i in range(arguments.translate)]
 
     names = ["project", "baseline"] if arguments.model == "both" else [arguments.model]
-    build = {"project": _project, "baseline": _baseline}
-    models = {name: build[name](config, corpus, vectorizers, arguments) for name in names}
-    # Rounds alternate between the models, so a burst of other work on the
-    # machine slows both rather than one; each measure is the median of its rounds.
-    for trainer in models.values():
-        trainer.warm_up(arguments.warmup, sentences)
-    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in names}
-    for _ in range(arguments.rounds):
-        for name, trainer in models.items():
-            rounds[name].append(trainer.time_training(arguments.steps))
-    for index in range(arguments.rounds):
-        for name, trainer in models.items():
-            rounds[name][index].update(trainer.time_translation(sentences))
-    results = {name: _medians(measured) for name, measured in rounds.items()}
+    results, ratios = side_by_side(
+        config,
+        corpus,
+        vectorizers,
+        names,
+        sentences,
+        warmup=arguments.warmup,
+        steps=arguments.steps,
+        rounds=arguments.rounds,
+        padding=arguments.baseline_padding,
+    )
     first, *others = names
     report = {
         "model": first,
@@ -134,15 +131,8 @@ def main() -> int:
             "machine": machine(),
         },
     }
-    if len(results) == 2:
-        # The median of the ratios of rounds that ran side by side.
-        report["ratios"] = {
-            name: statistics.median(
-                project[name] / baseline[name]
-                for project, baseline in zip(rounds["project"], rounds["baseline"])
-            )
-            for name in MEASURES
-        }
+    if ratios:
+        report["ratios"] = ratios
     with contextlib.redirect_stdout(sys.stderr):
         print(
             f"\n{arguments.corpus}, {config.units} units, batch {config.batch_size}, "
@@ -151,11 +141,51 @@ def main() -> int:
         for name, measures in results.items():
             print(f"\n{name}")
             print_table({measure: measures[measure] for measure in _TABLE}, {})
-        if "ratios" in report:
+        if ratios:
             print("\nproject / baseline")
-            print_table(report["ratios"], {})
+            print_table(ratios, {})
     print(json.dumps(report))
     return 0
+
+
+def side_by_side(
+    config: Config,
+    corpus,
+    vectorizers,
+    names: list[str],
+    sentences: list[str],
+    *,
+    warmup: int,
+    steps: int,
+    rounds: int,
+    padding: str,
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Each model's medians over ``rounds`` rounds, and the project-over-baseline ratios
+    (the median of the rounds' ratios; empty unless both models ran)."""
+    build = {"project": _project, "baseline": _baseline}
+    models = {name: build[name](config, corpus, vectorizers, padding) for name in names}
+    # Rounds alternate between the models, so a burst of other work on the
+    # machine slows both rather than one; each measure is the median of its rounds.
+    for trainer in models.values():
+        trainer.warm_up(warmup, sentences)
+    measured: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name, trainer in models.items():
+            measured[name].append(trainer.time_training(steps))
+    for index in range(rounds):
+        for name, trainer in models.items():
+            measured[name][index].update(trainer.time_translation(sentences))
+    results = {name: _medians(rounds_of) for name, rounds_of in measured.items()}
+    if len(results) < 2:
+        return results, {}
+    ratios = {
+        name: statistics.median(
+            project[name] / baseline[name]
+            for project, baseline in zip(measured["project"], measured["baseline"])
+        )
+        for name in MEASURES
+    }
+    return results, ratios
 
 
 _TABLE = (
@@ -241,7 +271,7 @@ class _Stopwatch(keras.callbacks.Callback):
         self.stopped = time.perf_counter()
 
 
-def _project(config, corpus, vectorizers, arguments) -> _Trainer:
+def _project(config, corpus, vectorizers, padding) -> _Trainer:
     from seq2seq.inference import Translator
     from seq2seq.pipeline import make_dataset
     from seq2seq.training import build_model
@@ -258,13 +288,13 @@ def _project(config, corpus, vectorizers, arguments) -> _Trainer:
     return _Trainer(model, make_batches, translate)
 
 
-def _baseline(config, corpus, vectorizers, arguments) -> _Trainer:
+def _baseline(config, corpus, vectorizers, padding) -> _Trainer:
     from benchmarks.tutorial_baseline import build_baseline, make_baseline_dataset
     from seq2seq.inference import BATCH_SIZE
 
     def make_batches():
         return make_baseline_dataset(
-            corpus.train, vectorizers, config.batch_size, arguments.baseline_padding, config.seed
+            corpus.train, vectorizers, config.batch_size, padding, config.seed
         )
 
     model = build_baseline(vectorizers, config.units)

@@ -23,14 +23,22 @@ Masks travel on the tensors (Keras' implicit masking) as in the tutorial;
 the source mask is also passed by name (``context_mask``), because Keras 3's
 ``MultiHeadAttention`` takes the mask off a tensor it reads, and the context
 is read again at every decoding step.
-Only the vocabularies differ from it: both models read the ids of this
-project's `seq2seq.pipeline.Vectorizers`, so they see identical inputs.
+
+Text reaches it in one of two ways. By default it reads the ids of this
+project's `seq2seq.pipeline.Vectorizers`, so that both models see identical
+inputs (`benchmarks/throughput.py`). With `tutorial_vectorizers` and
+`TUTORIAL_TEXT` it reads text as the tutorial does (`tutorial_standardize`:
+accents stripped, 5,000 tokens a side, [START] and [END] around the source
+too), for `benchmarks/spa_budget.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -38,9 +46,49 @@ import tensorflow as tf
 
 from seq2seq.corpora.pairs import Pair
 from seq2seq.pipeline import Vectorizers
-from seq2seq.text import END, START, normalize, with_markers
+from seq2seq.text import END, START, build_vectorizer, normalize, with_markers
 
 PADDINGS = ("corpus", "batch")
+
+
+class TextForm(NamedTuple):
+    """How a source and a target sentence become the space-separated text the vectorizers read."""
+
+    source: Callable[[str], str]
+    target: Callable[[str], str]
+
+
+PROJECT_TEXT = TextForm(normalize, normalize)
+
+
+def tutorial_standardize(text: str) -> str:
+    """The tutorial's ``tf_lower_and_split_punct``, without its [START] and [END].
+
+    NFKD, lowercase, keep only ``a-z``, spaces and ``.?!,¿`` (so accents and
+    ``ñ``'s tilde go, and ``¡`` with them), set that punctuation apart.
+
+    >>> tutorial_standardize("¿Todavía está en casa?")
+    '¿ todavia esta en casa ?'
+    """
+    text = unicodedata.normalize("NFKD", text).lower()
+    text = re.sub(r"[^ a-z.?!,¿]", "", text)
+    return " ".join(re.sub(r"([.?!,¿])", r" \1 ", text).split())
+
+
+TUTORIAL_TEXT = TextForm(
+    lambda text: with_markers(tutorial_standardize(text)), tutorial_standardize
+)
+
+
+def tutorial_vectorizers(pairs: list[Pair], max_tokens: int = 5000) -> Vectorizers:
+    """The tutorial's two `TextVectorization` layers: ``max_tokens`` a side, padding and
+    [UNK] included, learned from the training pairs in `TUTORIAL_TEXT`'s form."""
+    source = [TUTORIAL_TEXT.source(pair.source) for pair in pairs]
+    target = [with_markers(TUTORIAL_TEXT.target(pair.target)) for pair in pairs]
+    return Vectorizers(
+        build_vectorizer(source, max_words=max_tokens - 2),
+        build_vectorizer(target, max_words=max_tokens - 2),
+    )
 
 
 class TutorialEncoder(keras.layers.Layer):
@@ -118,10 +166,12 @@ class TutorialDecoder(keras.layers.Layer):
 class TutorialTranslator(keras.Model):
     """``model((source, target_in))`` → logits ``(B, T, V)``; `translate` decodes greedily."""
 
-    def __init__(self, vectorizers: Vectorizers, units: int, **kwargs):
+    def __init__(
+        self, vectorizers: Vectorizers, units: int, text: TextForm = PROJECT_TEXT, **kwargs
+    ):
         super().__init__(**kwargs)
         vocabulary = vectorizers.target.get_vocabulary()
-        self.vectorizers = vectorizers
+        self.vectorizers, self.text = vectorizers, text
         self.target_vocabulary = tf.constant(vocabulary)
         self.encoder = TutorialEncoder(vectorizers.source.vocabulary_size(), units)
         self.decoder = TutorialDecoder(
@@ -138,7 +188,7 @@ class TutorialTranslator(keras.Model):
 
     def translate(self, sentences: Sequence[str], max_length: int = 50) -> list[str]:
         """Greedy translations, one eager decoder call per output step for the whole batch."""
-        source = self.vectorizers.source(tf.constant([normalize(s) for s in sentences]))
+        source = self.vectorizers.source(tf.constant([self.text.source(s) for s in sentences]))
         source = source.to_tensor()
         context = self.encoder(source)
         token, done, state = self.decoder.initial_state(context)
@@ -163,14 +213,21 @@ def masked_loss(target_out, logits):
     return tf.reduce_sum(loss * mask) / tf.reduce_sum(mask)
 
 
-def build_baseline(vectorizers: Vectorizers, units: int) -> TutorialTranslator:
-    model = TutorialTranslator(vectorizers, units)
+def build_baseline(
+    vectorizers: Vectorizers, units: int, text: TextForm = PROJECT_TEXT
+) -> TutorialTranslator:
+    model = TutorialTranslator(vectorizers, units, text)
     model.compile(optimizer="adam", loss=masked_loss)
     return model
 
 
 def make_baseline_dataset(
-    pairs: list[Pair], vectorizers: Vectorizers, batch_size: int, padding: str, seed: int = 0
+    pairs: list[Pair],
+    vectorizers: Vectorizers,
+    batch_size: int,
+    padding: str,
+    seed: int = 0,
+    text: TextForm = PROJECT_TEXT,
 ) -> tf.data.Dataset:
     """The tutorial's batches ``((source, target_in), target_out)``, shuffled, never bucketed.
 
@@ -179,8 +236,8 @@ def make_baseline_dataset(
     """
     if padding not in PADDINGS:
         raise ValueError(f"padding must be one of {', '.join(PADDINGS)}, got {padding!r}")
-    sources = [normalize(pair.source) for pair in pairs]
-    targets = [with_markers(normalize(pair.target)) for pair in pairs]
+    sources = [text.source(pair.source) for pair in pairs]
+    targets = [with_markers(text.target(pair.target)) for pair in pairs]
     source_width = target_width = None
     if padding == "corpus":
         source_width = max(len(source.split()) for source in sources)
