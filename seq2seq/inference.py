@@ -56,6 +56,7 @@ class Translator:
         self.target_vocabulary = np.array(vectorizers.target.get_vocabulary())
         lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
         self.start_id, self.end_id = lookup[START], lookup[END]
+        self._source_lookup = {token: index for index, token in enumerate(self.source_vocabulary)}
         # Added to each decoding step's log-probabilities: a translation never
         # writes [UNK], the next most probable word stands in for it.
         never = np.zeros(len(self.target_vocabulary), np.float32)
@@ -154,9 +155,8 @@ class Translator:
         decode = self._decoder(beam_width, batches=math.ceil(len(order) / batch_size))
         for begin in range(0, len(order), batch_size):
             chunk = order[begin : begin + batch_size]
-            source = self.vectorizers.source(tf.constant([normalized[i] for i in chunk]))
-            outputs = [output.numpy() for output in decode(source.to_tensor())]
-            source_rows = source.numpy()
+            source, source_rows = self._source_ids([normalized[i] for i in chunk])
+            outputs = [output.numpy() for output in decode(source)]
             ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
             lengths = [target_lengths(tokens, self.end_id).numpy() for tokens, _, _ in ranked]
             for row, index in enumerate(chunk):
@@ -182,16 +182,16 @@ class Translator:
         """
         translations = []
         for begin in range(0, len(sources), BATCH_SIZE):
-            source_ids = self.vectorizers.source(
-                tf.constant([self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]])
+            source, source_rows = self._source_ids(
+                [self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]]
             )
             target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
             target_ids = target_ids.to_tensor()
-            logits, weights = self._forward(source_ids.to_tensor(), target_ids[:, :-1])
+            logits, weights = self._forward(source, target_ids[:, :-1])
             log_probs = tf.nn.log_softmax(logits).numpy()
             target_out = target_ids[:, 1:].numpy()  # (B, T): each ends with [END], then padding
             lengths = target_lengths(target_out, self.end_id).numpy()
-            rows = zip(source_ids.numpy(), target_out, lengths, log_probs, weights.numpy())
+            rows = zip(source_rows, target_out, lengths, log_probs, weights.numpy())
             for source_row, target_row, length, row_log_probs, row_weights in rows:
                 # The score includes [END]: the probability of stopping there.
                 scored = target_row[: length + 1]
@@ -308,6 +308,24 @@ class Translator:
             weights=np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32),
             score=float(score),
         )
+
+    def _source_ids(self, normalized: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Source ids padded to the longest sentence ``(B, S)``, and each sentence's own.
+
+        The same ids as the source vectorizer's (whitespace split, [UNK] for a
+        word outside the vocabulary), looked up in Python: for the few sentences
+        a lab request or a command brings, its eager string ops cost half as
+        much again as decoding them.
+        """
+        unknown = self._source_lookup[UNK]
+        rows = [
+            np.array([self._source_lookup.get(token, unknown) for token in text.split()], np.int64)
+            for text in normalized
+        ]
+        padded = np.full((len(rows), max(map(len, rows), default=0)), PAD_ID, np.int64)
+        for index, row in enumerate(rows):
+            padded[index, : len(row)] = row
+        return padded, rows
 
     @staticmethod
     def _normalize(sentence: str) -> str:
