@@ -22,7 +22,8 @@ longest source (shorter rows padded with "" or 0):
 ``translations`` ``(B,)`` string, ``normalized`` ``(B,)`` string (the sentence as
 `seq2seq.text.normalize` writes it), ``source_tokens`` ``(B, S)`` and
 ``target_tokens`` ``(B, T)`` string (a source word outside the vocabulary
-reads ``[UNK]``), ``source_lengths`` and ``target_lengths`` ``(B,)`` int32,
+reads ``[UNK]``; an ``[UNK]`` written is the source word copied, as the
+`Translator` does), ``source_lengths`` and ``target_lengths`` ``(B,)`` int32,
 ``weights`` ``(B, T, S)`` float32 and ``scores`` ``(B,)`` float32 (the
 log-probability of each translation, ``[END]`` included).
 
@@ -133,7 +134,9 @@ def translate_strings(translator: Translator, decode, sentences: tf.Tensor) -> d
     tokens, weights = tokens[:, :longest], weights[:, :longest]
     target_mask = tf.sequence_mask(lengths, longest)  # (B, T)
     source_mask = tf.sequence_mask(source_lengths, tf.shape(source)[1])  # (B, S)
-    target_tokens = tf.where(target_mask, tf.gather(translator.target_vocabulary, tokens), "")
+    written = tf.gather(translator.target_vocabulary, tokens)  # (B, T)
+    written = tf.where(tokens == translator.unknown_id, _copies(normalized, weights), written)
+    target_tokens = tf.where(target_mask, written, "")
     mask = target_mask[:, :, None] & source_mask[:, None, :]  # (B, T, S)
     source_tokens = tf.gather(translator.source_vocabulary, source)
     return {
@@ -148,6 +151,18 @@ def translate_strings(translator: Translator, decode, sentences: tf.Tensor) -> d
         "weights": tf.where(mask, weights, 0.0),
         "scores": tf.where(source_lengths > 0, scores, 0.0),
     }
+
+
+def _copies(normalized: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
+    """``(B, T)`` the source word each target step's attention ``(B, T, S)`` weighs most.
+
+    An empty column is added to both, so that a batch with no source words
+    (``S`` = 0) still has one to point at.
+    """
+    words = tf.strings.split(normalized).to_tensor()  # (B, S)
+    words = tf.pad(words, [[0, 0], [0, 1]], constant_values="")
+    weights = tf.pad(weights, [[0, 0], [0, 0], [0, 1]])
+    return tf.gather(words, tf.argmax(weights, axis=-1), batch_dims=1)
 
 
 def _nothing_decoded(batch):

@@ -3,6 +3,14 @@
 Decoding, greedy or beam search, runs as one compiled TensorFlow loop per batch
 (no Python between steps); each step keeps the attention row it used, so the
 weights returned are exactly the ones that chose each word.
+
+A translation never shows ``[UNK]``. A word outside the source vocabulary (a
+name, a rare word) reads as ``[UNK]``; at a step whose attention weighs such a
+word most, the model may write ``[UNK]``, and the word written is that source
+word, copied as typed (lowercased), the way Jean et al. (2015, "On Using Very
+Large Target Vocabulary for Neural Machine Translation") replace unknown words
+through the attention. At any other step ``[UNK]`` is ruled out and the next
+most probable word is written.
 """
 
 from __future__ import annotations
@@ -55,12 +63,11 @@ class Translator:
         self.source_vocabulary = np.array(vectorizers.source.get_vocabulary())
         self.target_vocabulary = np.array(vectorizers.target.get_vocabulary())
         lookup = {token: index for index, token in enumerate(self.target_vocabulary)}
-        self.start_id, self.end_id = lookup[START], lookup[END]
+        self.start_id, self.end_id, self.unknown_id = lookup[START], lookup[END], lookup[UNK]
         self._source_lookup = {token: index for index, token in enumerate(self.source_vocabulary)}
-        # Added to each decoding step's log-probabilities: a translation never
-        # writes [UNK], the next most probable word stands in for it.
+        # Added to a step's log-probabilities unless its attention peaks on a source [UNK].
         never = np.zeros(len(self.target_vocabulary), np.float32)
-        never[lookup[UNK]] = -np.inf
+        never[self.unknown_id] = -np.inf
         self._no_unknown = tf.constant(never)  # (V,)
         self._decoders: dict[int, tf.types.experimental.PolymorphicFunction] = {}
         self._eager_widths: set[int] = set()  # widths already decoded once eagerly
@@ -160,9 +167,14 @@ class Translator:
             ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
             lengths = [target_lengths(tokens, self.end_id).numpy() for tokens, _, _ in ranked]
             for row, index in enumerate(chunk):
+                words = normalized[index].split()
                 hypotheses = [
                     self._record(
-                        source_rows[row], tokens[row, : length[row]], weights[row], scores[row]
+                        source_rows[row],
+                        tokens[row, : length[row]],
+                        weights[row],
+                        scores[row],
+                        words,
                     )
                     for (tokens, weights, scores), length in zip(ranked, lengths)
                     if np.isfinite(scores[row])
@@ -242,7 +254,7 @@ class Translator:
         weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         for step in tf.range(tf.reduce_max(limits)):
             logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
-            log_probs = tf.nn.log_softmax(logits) + self._no_unknown  # (B, V)
+            log_probs = self._allow_copies(tf.nn.log_softmax(logits), source, step_weights)
             token = tf.argmax(log_probs, axis=-1)  # (B,)
             scores += tf.where(done, 0.0, tf.reduce_max(log_probs, axis=-1))
             token = tf.where(done, tf.zeros_like(token), token)
@@ -267,6 +279,7 @@ class Translator:
         limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
         # Hypothesis (b, j) lives in row b * K + j of every flattened tensor.
         keys, mask = tf.repeat(keys, k, axis=0), tf.repeat(mask, k, axis=0)
+        sources = tf.repeat(source, k, axis=0)  # (B * K, S)
         states = [tf.repeat(state, k, axis=0) for state in states]
         token = tf.fill([batch * k], tf.constant(self.start_id, tf.int64))
         # All K hypotheses start identical; only the first may extend, or the
@@ -281,7 +294,7 @@ class Translator:
         weights = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
         for step in tf.range(tf.reduce_max(limits)):
             logits, step_weights, states = self.model.decoder.step(token, keys, mask, states)
-            log_probs = tf.nn.log_softmax(logits) + self._no_unknown
+            log_probs = self._allow_copies(tf.nn.log_softmax(logits), sources, step_weights)
             log_probs = tf.reshape(log_probs, [batch, k, vocabulary_size])
             log_probs = tf.where(done[..., None], after_end, log_probs)
             candidates = tf.reshape(scores[..., None] + log_probs, [batch, k * vocabulary_size])
@@ -300,12 +313,28 @@ class Translator:
                 break
         return tokens.stack(), parents.stack(), weights.stack(), scores
 
-    def _record(self, source_ids, target_ids, weights, score) -> Translation:
-        """Look up the ids of one translation already cut by `target_lengths`."""
+    def _allow_copies(self, log_probs, source, step_weights):
+        """``log_probs`` ``(B, V)`` with [UNK] ruled out, except in rows whose attention
+        ``(B, S)`` weighs a source [UNK] most (the word is then copied, `_record`)."""
+        peak = tf.gather(source, tf.argmax(step_weights, axis=-1), batch_dims=1)  # (B,)
+        reads_unknown = tf.equal(peak, self._source_lookup[UNK])[:, None]  # (B, 1)
+        return tf.where(reads_unknown, log_probs, log_probs + self._no_unknown)
+
+    def _record(self, source_ids, target_ids, weights, score, words=None) -> Translation:
+        """Look up the ids of one translation already cut by `target_lengths`.
+
+        With the source's ``words``, each ``[UNK]`` written is the word its
+        attention row weighs most (a reference fed by `align` keeps its ``[UNK]``).
+        """
+        weights = np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32)
+        target_tokens = [str(t) for t in self.target_vocabulary[target_ids]]
+        if words is not None:
+            for step in np.flatnonzero(target_ids == self.unknown_id):
+                target_tokens[step] = words[int(np.argmax(weights[step]))]
         return Translation(
             source_tokens=[str(t) for t in self.source_vocabulary[source_ids]],
-            target_tokens=[str(t) for t in self.target_vocabulary[target_ids]],
-            weights=np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32),
+            target_tokens=target_tokens,
+            weights=weights,
             score=float(score),
         )
 

@@ -1,4 +1,5 @@
-"""Hand-written attention for the viz tests: short sentences and long made-up ones."""
+"""Hand-written attention for the viz tests: short sentences and long made-up ones; and a
+translator rigged to rank [UNK] first, for the tests of unknown words."""
 
 from __future__ import annotations
 
@@ -43,3 +44,15 @@ def sentence(length: int) -> tuple[np.ndarray, list[str], list[str]]:
     source_tokens = [f"word{index}" for index in range(length)]
     target_tokens = [f"palabra{index}" for index in range(length)]
     return weights, source_tokens, target_tokens
+
+
+def ranking_unk_first(run):
+    """A translator of ``run`` whose model ranks [UNK] first at every step, unmasked."""
+    from seq2seq import Translator
+
+    translator = Translator.load(run)  # a model of its own: the change stays in this test
+    project = translator.model.decoder.project
+    bias = project.bias.numpy()
+    bias[list(translator.target_vocabulary).index("[UNK]")] += 1000.0
+    project.bias.assign(bias)
+    return translator

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from samples import ranking_unk_first
 
 from seq2seq.cli import main
 from seq2seq.errors import UserError
@@ -207,3 +208,21 @@ def test_export_command_refuses_a_missing_run_with_one_line(tmp_path, capsys):
         "pass a run directory written by train.py.\n"
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_the_graph_copies_an_unknown_word_as_the_translator_does(tiny_run):
+    import tensorflow as tf
+
+    from seq2seq.export import translate_strings
+
+    translator = ranking_unk_first(tiny_run)  # so that it copies unknown words
+    sentences = ["Zebra okapi gnu yak.", "The red car is fast."]
+    outputs = translate_strings(
+        translator, tf.function(translator.greedy_loop), tf.constant(sentences)
+    )
+    translations = translator.translate_batch(sentences)
+    assert any("zebra" in t.target_tokens or "yak" in t.target_tokens for t in translations)
+    for row, translation in enumerate(translations):
+        written = [token.decode() for token in outputs["target_tokens"][row].numpy()]
+        assert written[: len(translation.target_tokens)] == translation.target_tokens
+        assert outputs["translations"][row].numpy().decode() == translation.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
+from samples import ranking_unk_first
 
 from seq2seq import Translation, Translator
 from seq2seq.errors import UserError
@@ -63,20 +64,10 @@ def test_unknown_words_show_as_unk_in_the_source_tokens(tiny_translator):
     assert translation.source_tokens == ["the", "[UNK]", "eats", "."]
 
 
-def _ranking_unk_first(run) -> Translator:
-    """A translator of ``run`` whose model ranks [UNK] first at every step, unmasked."""
-    translator = Translator.load(run)  # a model of its own: the change stays in this test
-    project = translator.model.decoder.project
-    bias = project.bias.numpy()
-    bias[list(translator.target_vocabulary).index(UNK)] += 1000.0
-    project.bias.assign(bias)
-    return translator
-
-
 def test_a_model_that_ranks_unk_first_translates_as_if_unk_were_not_in_its_vocabulary(
     tiny_run, tiny_translator
 ):
-    translator = _ranking_unk_first(tiny_run)
+    translator = ranking_unk_first(tiny_run)
     source = translator.vectorizers.source(tf.constant(["the red car is fast ."])).to_tensor()
     start = tf.constant([[translator.start_id]], tf.int64)
     logits, _ = translator.model.forward(source, start)
@@ -88,9 +79,38 @@ def test_a_model_that_ranks_unk_first_translates_as_if_unk_were_not_in_its_vocab
 
 @pytest.mark.parametrize("beam_width", [1, 3])
 def test_decoding_never_writes_unk(tiny_run, beam_width):
-    translations = _ranking_unk_first(tiny_run).translate_batch(SENTENCES, beam_width=beam_width)
+    sentences = [*SENTENCES, "Zebra okapi gnu yak."]
+    translations = ranking_unk_first(tiny_run).translate_batch(sentences, beam_width=beam_width)
     assert all(translation.target_tokens for translation in translations)
     assert not any(UNK in translation.target_tokens for translation in translations)
+
+
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_an_unknown_word_is_copied_where_the_attention_reads_it(tiny_run, beam_width):
+    translator = ranking_unk_first(tiny_run)
+    (translation,) = translator.translate_batch(["Zebra okapi gnu yak."], beam_width)
+    assert translation.source_tokens == [UNK, UNK, UNK, UNK, "."]
+    vocabulary = set(translator.target_vocabulary)
+    copied = [
+        step for step, token in enumerate(translation.target_tokens) if token not in vocabulary
+    ]
+    assert copied, "the premise: the model ranks [UNK] first, so it copies where it may"
+    for step, token in enumerate(translation.target_tokens):
+        peak = int(np.argmax(translation.weights[step]))
+        # A copy is the word at the attention's peak, and only an unknown word is copied.
+        if step in copied:
+            assert token == ["zebra", "okapi", "gnu", "yak", "."][peak]
+        assert (translation.source_tokens[peak] == UNK) == (step in copied)
+
+
+def test_unk_is_ruled_out_unless_the_attention_peaks_on_an_unknown_source_word(tiny_translator):
+    unknown = int(tiny_translator.unknown_id)
+    vocabulary_size = len(tiny_translator.target_vocabulary)
+    source = tf.constant([[5, 1, 6], [5, 1, 6]], tf.int64)  # source id 1 is [UNK]
+    weights = tf.constant([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1]])
+    allowed = tiny_translator._allow_copies(tf.zeros([2, vocabulary_size]), source, weights)
+    assert allowed[0, unknown] == -np.inf and allowed[1, unknown] == 0.0
+    assert np.isfinite(np.delete(allowed.numpy(), unknown, axis=1)).all()
 
 
 def test_a_beam_of_one_is_greedy_decoding(tiny_translator):
