@@ -175,6 +175,7 @@ class Translator:
                         weights[row],
                         scores[row],
                         words,
+                        sentences[index],
                     )
                     for (tokens, weights, scores), length in zip(ranked, lengths)
                     if np.isfinite(scores[row])
@@ -320,11 +321,14 @@ class Translator:
         reads_unknown = tf.equal(peak, self._source_lookup[UNK])[:, None]  # (B, 1)
         return tf.where(reads_unknown, log_probs, log_probs + self._no_unknown)
 
-    def _record(self, source_ids, target_ids, weights, score, words=None) -> Translation:
+    def _record(
+        self, source_ids, target_ids, weights, score, words=None, typed=None
+    ) -> Translation:
         """Look up the ids of one translation already cut by `target_lengths`.
 
         With the source's ``words``, each ``[UNK]`` written is the word its
-        attention row weighs most (a reference fed by `align` keeps its ``[UNK]``).
+        attention row weighs most (a reference fed by `align` keeps its ``[UNK]``);
+        ``typed`` is the sentence as typed.
         """
         weights = np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32)
         target_tokens = [str(t) for t in self.target_vocabulary[target_ids]]
@@ -336,6 +340,7 @@ class Translator:
             target_tokens=target_tokens,
             weights=weights,
             score=float(score),
+            typed=typed,
         )
 
     def _source_ids(self, normalized: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:

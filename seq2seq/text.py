@@ -43,7 +43,12 @@ def normalize(text: str) -> str:
     # Lowercase first: NFC may compose a lowercase letter with its mark where the
     # capital has no composed form ("J\u030c" → "ǰ"), so composing last keeps
     # normalize(normalize(x)) == normalize(x).
-    text = unicodedata.normalize("NFC", text.lower()).replace("\u2019", "'")
+    return _split(unicodedata.normalize("NFC", text.lower()))
+
+
+def _split(text: str) -> str:
+    """What `normalize` does after lowercasing: set tokens apart by single spaces."""
+    text = text.replace("\u2019", "'")
     text = _POSSESSIVE.sub(r"\1 's", text)
     text = _ELISION.sub(r"\1' ", text)
     text = _HYPHEN.sub(" -", text)
@@ -51,9 +56,33 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def cased_as_typed(tokens: Sequence[str], typed: str) -> list[str]:
+    """``tokens`` with each word that ``typed`` capitalises inside a sentence written so.
+
+    A capital inside a sentence marks a name, which the translation most often
+    keeps: ``["mary", "vive", "en", "boston", "."]`` for "Mary lives in Boston."
+    gives ``["mary", "vive", "en", "Boston", "."]`` (detokenizing capitalises
+    *Mary*). A sentence's first word is left alone, since its capital says
+    nothing, and so is everything when the cased tokens of ``typed`` do not
+    line up with its normalized ones.
+    """
+    lowered = normalize(typed).split()
+    cased = _split(unicodedata.normalize("NFC", typed)).split()
+    if len(cased) != len(lowered):
+        return list(tokens)
+    names, sentence_starts = {}, True
+    for lower, word in zip(lowered, cased):
+        is_word = any(character.isalpha() for character in lower)
+        if is_word and not sentence_starts and word != lower and word.lower() == lower:
+            names[lower] = word
+        sentence_starts = (sentence_starts and not is_word) or lower in _SENTENCE_ENDS
+    return [names.get(token, token) for token in tokens]
+
+
 # Detokenizing: punctuation that leans on the word before it, or on the word after it.
 _CLOSING = frozenset(".,;:!?…»”)")
 _OPENING = frozenset("¿¡«“(")
+_SENTENCE_ENDS = frozenset(".!?…")
 
 
 def detokenize(tokens: Sequence[str]) -> str:
@@ -61,16 +90,21 @@ def detokenize(tokens: Sequence[str]) -> str:
 
     No space before closing punctuation, an English possessive or a word
     after a hyphen, none after ``¿``, ``¡``, an opening quote or an elided
-    article; the first letter capitalised. Names inside the sentence stay
-    lowercase: `normalize` has dropped their case.
+    article; the first letter of each sentence capitalised. Names inside a
+    sentence stay lowercase: `normalize` has dropped their case.
 
     >>> detokenize("¿ es rojo el coche de maría ?".split())
     '¿Es rojo el coche de maría?'
     >>> detokenize("tom dijo : « hola , l' homme -ci » .".split())
     "Tom dijo: «hola, l'homme-ci»."
+    >>> detokenize("no abras la caja . puede haber una bomba .".split())
+    'No abras la caja. Puede haber una bomba.'
     """
-    text, glue, quotes = "", True, 0
+    text, glue, quotes, sentence_starts = "", True, 0, True
     for token in tokens:
+        if sentence_starts and any(character.isalpha() for character in token):
+            token, sentence_starts = _capitalised(token), False
+        sentence_starts |= token in _SENTENCE_ENDS
         closing_quote = token == '"' and quotes % 2 == 1
         quotes += token == '"'
         leans_back = (
@@ -85,8 +119,13 @@ def detokenize(tokens: Sequence[str]) -> str:
             or (token == '"' and not closing_quote)
             or (token.endswith("'") and len(token) > 1)
         )
-    first = next((i for i, character in enumerate(text) if character.isalpha()), None)
-    return text if first is None else text[:first] + text[first].upper() + text[first + 1 :]
+    return text
+
+
+def _capitalised(token: str) -> str:
+    """``token`` with its first letter upper case."""
+    first = next(i for i, character in enumerate(token) if character.isalpha())
+    return token[:first] + token[first].upper() + token[first + 1 :]
 
 
 def tokenize(text: str) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seq2seq.text import detokenize
+from seq2seq.text import cased_as_typed, detokenize
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,9 @@ class Translation:
     ``score`` is the log-probability of ``target_tokens`` (with the end marker)
     under the model. ``hypotheses`` holds, when beam search was asked for the
     n best, those translations, best first (this one among them), each with
-    the weights that produced it; otherwise it is empty.
+    the weights that produced it; otherwise it is empty. ``typed`` is the
+    source sentence as it was typed, where known: `sentence` takes the case of
+    names from it.
     """
 
     source_tokens: list[str]
@@ -26,6 +28,7 @@ class Translation:
     weights: np.ndarray
     score: float
     hypotheses: tuple[Translation, ...] = ()
+    typed: str | None = None
 
     @property
     def text(self) -> str:
@@ -34,5 +37,8 @@ class Translation:
 
     @property
     def sentence(self) -> str:
-        """The translation as a reader writes it (`seq2seq.text.detokenize`)."""
-        return detokenize(self.target_tokens)
+        """The translation as a reader writes it (`seq2seq.text.detokenize`), names
+        capitalised as in the sentence typed (`seq2seq.text.cased_as_typed`)."""
+        if self.typed is None:
+            return detokenize(self.target_tokens)
+        return detokenize(cased_as_typed(self.target_tokens, self.typed))

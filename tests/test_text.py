@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -11,11 +13,13 @@ from seq2seq.text import (
     START,
     UNK,
     build_vectorizer,
+    cased_as_typed,
     detokenize,
     normalize,
     tokenize,
     with_markers,
 )
+from seq2seq.translation import Translation
 
 
 @pytest.mark.parametrize(
@@ -93,3 +97,31 @@ def test_detokenize_capitalises_the_first_letter_after_opening_punctuation():
 
 def test_detokenize_of_no_tokens_is_empty():
     assert detokenize([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("tokens", "typed", "expected"),
+    [
+        ("mary vive en boston .", "Mary lives in Boston.", "mary vive en Boston ."),
+        ("le dije a tom que no .", "I told Tom no.", "le dije a Tom que no ."),
+        # A capital that starts a sentence says nothing: "el" stays lower case.
+        ("el perro duerme . el gato no .", "The dog sleeps. The cat doesn't.", None),
+        ("¿ dónde está tom ?", "¿Dónde está Tom?", "¿ dónde está Tom ?"),
+        # Tokens that do not line up (the elision splits only in lower case): nothing changes.
+        ("l' homme de Paris", "L'Homme de Paris", None),
+    ],
+)
+def test_a_word_capitalised_inside_the_typed_sentence_keeps_its_capital(tokens, typed, expected):
+    assert cased_as_typed(tokens.split(), typed) == (expected or tokens).split()
+
+
+def test_a_translation_is_written_with_the_names_of_the_sentence_typed():
+    translation = Translation(
+        source_tokens=["i", "told", "tom", "."],
+        target_tokens=["le", "dije", "a", "tom", "."],
+        weights=np.full((5, 4), 0.25),
+        score=-1.0,
+        typed="I told Tom.",
+    )
+    assert translation.sentence == "Le dije a Tom."
+    assert dataclasses.replace(translation, typed=None).sentence == "Le dije a tom."
