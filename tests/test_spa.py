@@ -53,10 +53,11 @@ SHORT_RUN_FLOORS = {"bleu": 0.0, "chrf": 0.0}
 def test_a_short_spa_run_learns_spanish(shared_data, tmp_path):
     lines = (shared_data / "spa-eng.tsv").read_text(encoding="utf-8").splitlines()
     random.Random(1).shuffle(lines)
-    pairs = tmp_path / "spa-eng-20000.tsv"
-    pairs.write_text("\n".join(lines[:20_000]) + "\n", encoding="utf-8")
+    pairs = tmp_path / "spa-eng-40000.tsv"
+    pairs.write_text("\n".join(lines[:40_000]) + "\n", encoding="utf-8")
     out = tmp_path / "spa-short"
-    argv = ["--preset", "spa", "--corpus", f"tsv:{pairs}", "--epochs", "2", "--no-pictures"]
+    argv = ["--preset", "spa", "--corpus", f"tsv:{pairs}", "--no-pictures"]
+    argv += ["--epochs", "3", "--warmup-epochs", "0.5"]
     assert train_main([*argv, "--out", str(out)]) == 0
 
     metrics = json.loads((out / "metrics.json").read_text())
