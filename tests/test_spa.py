@@ -44,12 +44,13 @@ def test_spa_preset_trains_on_real_pairs_and_never_writes_unk(shared_data, tmp_p
         assert not any(UNK in translation.target_tokens for translation in translations)
 
 
-# Measured on two cores: 20,000 shuffled pairs (16,000 to train), two epochs, the
-# preset's model otherwise, in about N minutes: BLEU X, chrF Y on its own test split.
-SHORT_RUN_FLOORS = {"bleu": 0.0, "chrf": 0.0}
+# Measured on two cores: 40,000 shuffled pairs (32,000 to train), three epochs with
+# half of the first warming up, the preset's model otherwise: 4 minutes, BLEU 17.6 and
+# chrF 36.6 on its own test split. The floors leave room for another machine's arithmetic.
+SHORT_RUN_FLOORS = {"bleu": 12.0, "chrf": 30.0}
 
 
-@pytest.mark.slow  # a short spa run: about two minutes on two cores
+@pytest.mark.slow  # a short spa run: about four minutes on two cores
 def test_a_short_spa_run_learns_spanish(shared_data, tmp_path):
     lines = (shared_data / "spa-eng.tsv").read_text(encoding="utf-8").splitlines()
     random.Random(1).shuffle(lines)
