@@ -56,24 +56,32 @@ def _split(text: str) -> str:
     return " ".join(text.split())
 
 
-def cased_as_typed(tokens: Sequence[str], typed: str) -> list[str]:
+def cased_as_typed(
+    tokens: Sequence[str], typed: str, read_as: Sequence[str] | None = None
+) -> list[str]:
     """``tokens`` with each word that ``typed`` capitalises inside a sentence written so.
 
     A capital inside a sentence marks a name, which the translation most often
     keeps: ``["mary", "vive", "en", "boston", "."]`` for "Mary lives in Boston."
     gives ``["mary", "vive", "en", "Boston", "."]`` (detokenizing capitalises
     *Mary*). A sentence's first word is left alone, since its capital says
-    nothing, and so is everything when the cased tokens of ``typed`` do not
-    line up with its normalized ones.
+    nothing, unless ``read_as`` (the source tokens the model read) shows it was
+    ``[UNK]``: a word the model does not know, copied, is written as typed.
+    Everything is left alone when the cased tokens of ``typed`` do not line up
+    with its normalized ones.
     """
     lowered = normalize(typed).split()
     cased = _split(unicodedata.normalize("NFC", typed)).split()
     if len(cased) != len(lowered):
         return list(tokens)
+    unknown = [False] * len(lowered)
+    if read_as is not None and len(read_as) == len(lowered):
+        unknown = [token == UNK for token in read_as]
     names, sentence_starts = {}, True
-    for lower, word in zip(lowered, cased):
+    for lower, word, is_unknown in zip(lowered, cased, unknown):
         is_word = any(character.isalpha() for character in lower)
-        if is_word and not sentence_starts and word != lower and word.lower() == lower:
+        named = is_unknown or not sentence_starts
+        if is_word and named and word != lower and word.lower() == lower:
             names[lower] = word
         sentence_starts = (sentence_starts and not is_word) or lower in _SENTENCE_ENDS
     return [names.get(token, token) for token in tokens]

@@ -41,4 +41,4 @@ class Translation:
         capitalised as in the sentence typed (`seq2seq.text.cased_as_typed`)."""
         if self.typed is None:
             return detokenize(self.target_tokens)
-        return detokenize(cased_as_typed(self.target_tokens, self.typed))
+        return detokenize(cased_as_typed(self.target_tokens, self.typed, self.source_tokens))

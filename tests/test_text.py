@@ -125,3 +125,11 @@ def test_a_translation_is_written_with_the_names_of_the_sentence_typed():
     )
     assert translation.sentence == "Le dije a Tom."
     assert dataclasses.replace(translation, typed=None).sentence == "Le dije a tom."
+
+
+def test_an_unknown_word_copied_from_the_start_of_the_sentence_is_written_as_typed():
+    tokens = ["kenji", "vive", "en", "osaka", "."]
+    typed = "Kenji lives in Osaka."
+    assert cased_as_typed(tokens, typed) == ["kenji", "vive", "en", "Osaka", "."]
+    read_as = ["[UNK]", "lives", "in", "osaka", "."]
+    assert cased_as_typed(tokens, typed, read_as) == ["Kenji", "vive", "en", "Osaka", "."]
