@@ -162,19 +162,19 @@ class Translator:
         decode = self._decoder(beam_width, batches=math.ceil(len(order) / batch_size))
         for begin in range(0, len(order), batch_size):
             chunk = order[begin : begin + batch_size]
-            source, source_rows = self._source_ids([normalized[i] for i in chunk])
+            words = [normalized[i].split() for i in chunk]
+            source, source_rows = self._source_ids(words)
             outputs = [output.numpy() for output in decode(source)]
             ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
             lengths = [target_lengths(tokens, self.end_id).numpy() for tokens, _, _ in ranked]
             for row, index in enumerate(chunk):
-                words = normalized[index].split()
                 hypotheses = [
                     self._record(
                         source_rows[row],
                         tokens[row, : length[row]],
                         weights[row],
                         scores[row],
-                        words,
+                        words[row],
                         sentences[index],
                     )
                     for (tokens, weights, scores), length in zip(ranked, lengths)
@@ -196,7 +196,7 @@ class Translator:
         translations = []
         for begin in range(0, len(sources), BATCH_SIZE):
             source, source_rows = self._source_ids(
-                [self._normalize(s) for s in sources[begin : begin + BATCH_SIZE]]
+                [self._normalize(s).split() for s in sources[begin : begin + BATCH_SIZE]]
             )
             target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
             target_ids = target_ids.to_tensor()
@@ -343,18 +343,20 @@ class Translator:
             typed=typed,
         )
 
-    def _source_ids(self, normalized: Sequence[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _source_ids(
+        self, sentences: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Source ids padded to the longest sentence ``(B, S)``, and each sentence's own.
 
-        The same ids as the source vectorizer's (whitespace split, [UNK] for a
-        word outside the vocabulary), looked up in Python: for the few sentences
-        a lab request or a command brings, its eager string ops cost half as
-        much again as decoding them.
+        ``sentences`` are the normalized sentences split into tokens. The ids
+        are the source vectorizer's ([UNK] for a word outside the vocabulary),
+        looked up in Python: for the few sentences a lab request or a command
+        brings, its eager string ops cost half as much again as decoding them.
         """
         unknown = self._source_lookup[UNK]
         rows = [
-            np.array([self._source_lookup.get(token, unknown) for token in text.split()], np.int64)
-            for text in normalized
+            np.array([self._source_lookup.get(token, unknown) for token in tokens], np.int64)
+            for tokens in sentences
         ]
         padded = np.full((len(rows), max(map(len, rows), default=0)), PAD_ID, np.int64)
         for index, row in enumerate(rows):
