@@ -211,15 +211,7 @@ def _add_compare(commands) -> None:
         "sentence.",
     )
     _add_sentence_arguments(compare)
-    compare.add_argument(
-        "--run",
-        type=Path,
-        action="append",
-        required=True,
-        dest="runs",
-        metavar="RUN",
-        help="a run directory; give --run once per run to compare (at least two)",
-    )
+    _add_runs_argument(compare, "give --run once per run to compare (at least two)")
     compare.add_argument(
         "--label",
         action="append",
@@ -274,15 +266,7 @@ def _add_serve(commands) -> None:
         "type and draws the attention, step by step, with the beam's best hypotheses, and "
         "its JSON API (described at /docs). Serves until Ctrl-C.",
     )
-    serve.add_argument(
-        "--run",
-        type=Path,
-        action="append",
-        required=True,
-        dest="runs",
-        metavar="RUN",
-        help="a run directory written by train.py; give --run again to serve more runs",
-    )
+    _add_runs_argument(serve, "give --run again to serve more runs")
     serve.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -305,6 +289,19 @@ def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _add_run_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
+
+
+def _add_runs_argument(parser: argparse.ArgumentParser, how_many: str) -> None:
+    """``--run`` given once per run, gathered in ``runs``."""
+    parser.add_argument(
+        "--run",
+        type=Path,
+        action="append",
+        required=True,
+        dest="runs",
+        metavar="RUN",
+        help=f"a run directory written by train.py; {how_many}",
+    )
 
 
 def _add_beam_argument(parser: argparse.ArgumentParser) -> None:
