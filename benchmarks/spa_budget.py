@@ -109,13 +109,9 @@ def main() -> int:
     from seq2seq.evaluation import group_references
 
     values = {**presets.settings("spa"), "corpus": arguments.corpus}
-    values.update(
-        {
-            name: value
-            for name, value in (("epochs", arguments.epochs), ("max_pairs", arguments.max_pairs))
-            if value is not None
-        }
-    )
+    for name in ("epochs", "max_pairs"):
+        if getattr(arguments, name) is not None:
+            values[name] = getattr(arguments, name)
     config = Config(**values)
     keras.utils.set_random_seed(config.seed)
     corpus = load_corpus(config)
