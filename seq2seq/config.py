@@ -99,6 +99,11 @@ class Config:
     decoder_layers: int = _option(1, "stacked decoder GRU layers")
     attention: str = _option("additive", "attention score", SCORES)
     dropout: float = _option(0.1, "dropout on embeddings and before the output layer")
+    tie_embeddings: bool = _option(
+        False,
+        "the output layer reuses the target embeddings, transposed: fewer weights, and a "
+        "large target vocabulary costs about --embedding-dim/--units as much to train",
+    )
     # training
     batch_size: int = _option(64, "sentence pairs per batch")
     epochs: int = _option(4, "maximum number of epochs")
@@ -244,11 +249,11 @@ class Config:
         for spec in dataclasses.fields(cls):
             kind, help = _value_type(spec.name), spec.metadata["help"]
             default = spec.default if defaults else argparse.SUPPRESS
-            if kind is bool:  # a switch: off unless given
+            if kind is bool:  # --name sets it, --no-name clears it (over a preset's value)
                 group.add_argument(
                     _flag(spec.name),
                     dest=spec.name,
-                    action="store_true",
+                    action=argparse.BooleanOptionalAction,
                     default=False if defaults else argparse.SUPPRESS,
                     help=help,
                 )

@@ -10,6 +10,7 @@ from seq2seq.config import SCORES, Config
 from seq2seq.corpora import embedded
 from seq2seq.corpora.pairs import Corpus
 from seq2seq.inference import Translator
+from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import make_dataset
 from seq2seq.text import tokenize
 from seq2seq.training import build_model, build_vectorizers
@@ -42,6 +43,7 @@ def test_a_tiny_model_overfits_a_few_dozen_pairs():
         *({"attention": score} for score in SCORES),
         {"encoder": "lstm"},
         {"encoder_layers": 2, "decoder_layers": 2},
+        {"tie_embeddings": True},
     ],
     ids=lambda settings: "-".join(f"{k}={v}" for k, v in settings.items()),
 )
@@ -61,6 +63,34 @@ def test_every_configuration_trains_saves_and_reloads(settings, tmp_path):
     np.testing.assert_allclose(np.asarray(weights), np.asarray(expected_weights), atol=1e-6)
     assert np.asarray(weights).shape == (2, 3, 4)
     assert np.all(np.asarray(weights)[1, :, 2:] == 0)
+
+
+def test_a_tied_output_layer_is_the_target_embedding_matrix():
+    source_size, target_size, embedding_dim, units = 50, 60, 8, 16
+    shapes = ((2, 4), (2, 3))
+    untied = Seq2Seq(source_size, target_size, embedding_dim, units)
+    tied = Seq2Seq(source_size, target_size, embedding_dim, units, tie_embeddings=True)
+    untied.build(shapes)
+    tied.build(shapes)
+    # Gone: the projection's kernel (U x V) and bias; the combined state shrinks
+    # from U to E; a bias over the vocabulary stays.
+    removed = units * target_size + target_size + 2 * units * (units - embedding_dim)
+    removed += units - embedding_dim
+    assert tied.count_params() == untied.count_params() - removed + target_size
+
+    embeddings = tied.decoder.embedding.embeddings
+    unit_rows = np.zeros((target_size, embedding_dim), "float32")
+    unit_rows[7, 0] = 1.0  # token 7's logit is the combined state's first value
+    embeddings.assign(unit_rows)
+    tied.decoder.output_bias.assign(np.arange(target_size, dtype="float32"))
+    logits, _ = tied.forward(np.array([[5, 6, 7, 0], [8, 9, 0, 0]]), np.array([[2, 5], [2, 7]]))
+    logits = np.asarray(logits)
+    others = np.delete(np.arange(target_size, dtype="float32"), 7)
+    np.testing.assert_array_equal(
+        np.delete(logits, 7, axis=-1), np.broadcast_to(others, (2, 2, 59))
+    )
+    assert np.all(np.abs(logits[..., 7] - 7.0) <= 1.0)  # tanh bounds the state
+    assert np.any(logits[..., 7] != 7.0)
 
 
 def test_a_model_saved_under_the_earlier_setting_names_still_loads(tiny_run, tmp_path):
