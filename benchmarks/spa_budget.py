@@ -51,20 +51,22 @@ TUTORIAL = {"units": 256, "batch": 64, "vocabulary": 5000, "padding": "batch"}
 class Curve(keras.callbacks.Callback):
     """Scores the model at points of its training clock, which stops while it scores.
 
-    A point falls every ``every_steps`` steps, or as soon as the clock passes
-    the next of ``marks`` (seconds); after the last mark, training stops.
+    A point falls every ``every_steps`` steps (rounded, so a fraction of an
+    epoch's steps ends on the epoch's last step), or as soon as the clock
+    passes the next of ``marks`` (seconds); after the last mark, training stops.
     """
 
     def __init__(
         self,
         score: Callable[[], dict[str, float]],
-        every_steps: int | None = None,
+        every_steps: float | None = None,
         marks: list[float] | None = None,
     ):
         super().__init__()
         self.score, self.every_steps, self.marks = score, every_steps, list(marks or [])
         self.points: list[dict[str, float]] = []
         self.seconds, self.steps = 0.0, 0
+        self._next_point = every_steps
 
     def on_train_begin(self, logs=None):
         self._since = time.perf_counter()
@@ -72,7 +74,8 @@ class Curve(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         self.seconds += time.perf_counter() - self._since
         self.steps += 1
-        if self.every_steps and self.steps % self.every_steps == 0:
+        if self.every_steps and self.steps >= round(self._next_point):
+            self._next_point += self.every_steps
             self._add_point()
         elif self.marks and self.seconds >= self.marks[0]:
             self.marks = [mark for mark in self.marks if mark > self.seconds]
@@ -219,7 +222,7 @@ def _train_project(config, corpus, sources, written, arguments):
 
     curve = Curve(
         _scorer(translate, sources, written, own_tokens=True),
-        every_steps=max(1, steps // arguments.points_per_epoch),
+        every_steps=max(1.0, steps / arguments.points_per_epoch),
     )
     model.fit(
         batches,
