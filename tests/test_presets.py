@@ -42,6 +42,13 @@ def test_a_flag_given_its_default_value_still_overrides_the_preset():
     assert config_of("--preset", "spa", "--warmup-epochs", "0").warmup_epochs == 0.0
 
 
+def test_a_switch_the_preset_turns_on_is_turned_off_by_its_no_flag():
+    assert config_of("--preset", "spa").tie_embeddings
+    assert not config_of("--preset", "spa", "--no-tie-embeddings").tie_embeddings
+    assert config_of("--tie-embeddings").tie_embeddings
+    assert not config_of().tie_embeddings
+
+
 def test_help_lists_every_preset_and_what_it_is():
     help = " ".join(train_parser().format_help().split())
     for name, preset in presets.presets().items():
