@@ -101,8 +101,8 @@ class Config:
     dropout: float = _option(0.1, "dropout on embeddings and before the output layer")
     tie_embeddings: bool = _option(
         False,
-        "the output layer reuses the target embeddings, transposed: fewer weights, and a "
-        "large target vocabulary costs about --embedding-dim/--units as much to train",
+        "the output layer reuses the target embeddings, transposed: fewer weights, and its "
+        "product over a large target vocabulary costs --embedding-dim/--units as much",
     )
     # training
     batch_size: int = _option(64, "sentence pairs per batch")
@@ -254,7 +254,7 @@ class Config:
                     _flag(spec.name),
                     dest=spec.name,
                     action=argparse.BooleanOptionalAction,
-                    default=False if defaults else argparse.SUPPRESS,
+                    default=default,
                     help=help,
                 )
                 continue

@@ -123,7 +123,7 @@ class Decoder(keras.layers.Layer):
         if tie_embeddings:
             # The output layer is the embedding matrix transposed (Press and Wolf, 2017):
             # the combined state has the embedding's size E instead of U, which
-            # shrinks the largest product of a training step by U/E.
+            # makes the largest product of a training step E/U as large.
             self.embedding = keras.layers.ReversibleEmbedding(vocabulary_size, embedding_dim)
         else:
             self.embedding = keras.layers.Embedding(vocabulary_size, embedding_dim)
