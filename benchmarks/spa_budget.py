@@ -19,9 +19,10 @@ baseline as soon as its clock passes the same minutes. The clock stops while a
 point is scored: greedy decoding of every distinct test source, BLEU and chrF
 (sacrebleu) after both sides' text is brought to the tutorial's form, so that
 stripped accents cost the baseline nothing; the project's BLEU on its own
-lowercased tokens (as ``train.py`` reports it) is given too. Last, training
-throughput side by side at the preset's vocabulary (both models reading this
-project's ids, `benchmarks.throughput.side_by_side`).
+lowercased tokens (as ``train.py`` reports it) is given too, and at the budget
+the scores of its beam search beside the greedy ones that the lead compares.
+Last, training throughput side by side at the preset's vocabulary (both models
+reading this project's ids, `benchmarks.throughput.side_by_side`).
 
 Prints the curve and a summary table on stderr and one JSON object on stdout.
 """
@@ -45,6 +46,7 @@ from benchmarks.common import machine, print_table  # noqa: E402
 from seq2seq.config import Config  # noqa: E402
 
 BARS = {"bleu_lead": (">=", 5.0), "train_target_tokens_per_s_ratio": (">=", 2.0)}
+BEAM_WIDTH = 4  # the project's beam search, scored once at the budget beside its greedy output
 TUTORIAL = {"units": 256, "batch": 64, "vocabulary": 5000, "padding": "batch"}
 
 
@@ -125,7 +127,7 @@ def main() -> int:
     )
 
     print("this project:", file=sys.stderr)
-    project, vectorizers = _train_project(config, corpus, sources, written, arguments)
+    project, beam, vectorizers = _train_project(config, corpus, sources, written, arguments)
     print("the tutorial's design:", file=sys.stderr)
     marks = [point["minutes"] * 60 for point in project]
     baseline = _train_baseline(config, corpus, sources, written, marks)
@@ -151,6 +153,8 @@ def main() -> int:
         "project_chrf": project[-1]["chrf"],
         "baseline_chrf": baseline[-1]["chrf"],
         "project_bleu_own_tokens": project[-1]["bleu_own_tokens"],
+        f"project_bleu_beam{BEAM_WIDTH}": beam["bleu"],
+        f"project_chrf_beam{BEAM_WIDTH}": beam["chrf"],
         "project_train_target_tokens_per_s": speeds["project"]["train_target_tokens_per_s"],
         "baseline_train_target_tokens_per_s": speeds["baseline"]["train_target_tokens_per_s"],
         "train_target_tokens_per_s_ratio": ratios["train_target_tokens_per_s"],
@@ -217,8 +221,11 @@ def _train_project(config, corpus, sources, written, arguments):
     model = build_model(config, vectorizers, steps)
     translator = Translator(model, vectorizers, config)
 
-    def translate(texts):
-        return [translation.target_tokens for translation in translator.translate_batch(texts)]
+    def translate(texts, beam_width=1):
+        return [
+            translation.target_tokens
+            for translation in translator.translate_batch(texts, beam_width)
+        ]
 
     curve = Curve(
         _scorer(translate, sources, written, own_tokens=True),
@@ -232,7 +239,12 @@ def _train_project(config, corpus, sources, written, arguments):
         shuffle=False,
         verbose=0,
     )
-    return curve.points, vectorizers
+    beam = _scorer(lambda texts: translate(texts, BEAM_WIDTH), sources, written, own_tokens=False)()
+    print(
+        f"  beam of {BEAM_WIDTH}: " + "  ".join(f"{k} {v:.4g}" for k, v in beam.items()),
+        file=sys.stderr,
+    )
+    return curve.points, beam, vectorizers
 
 
 def _train_baseline(config, corpus, sources, written, marks):
