@@ -92,11 +92,7 @@ class Curve(keras.callbacks.Callback):
     def _add_point(self) -> None:
         point = {"minutes": self.seconds / 60, "steps": self.steps, **self.score()}
         self.points.append(point)
-        print(
-            "  ".join(f"{name} {value:.4g}" for name, value in point.items()),
-            file=sys.stderr,
-            flush=True,
-        )
+        _print_scores(point)
 
 
 def main() -> int:
@@ -184,6 +180,14 @@ def main() -> int:
     return 0 if passed else 1
 
 
+def _print_scores(scores: dict[str, float], prefix: str = "") -> None:
+    print(
+        prefix + "  ".join(f"{name} {value:.4g}" for name, value in scores.items()),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def _scorer(
     translate: Callable[[list[str]], list[list[str]]],
     sources: list[str],
@@ -240,10 +244,7 @@ def _train_project(config, corpus, sources, written, arguments):
         verbose=0,
     )
     beam = _scorer(lambda texts: translate(texts, BEAM_WIDTH), sources, written, own_tokens=False)()
-    print(
-        f"  beam of {BEAM_WIDTH}: " + "  ".join(f"{k} {v:.4g}" for k, v in beam.items()),
-        file=sys.stderr,
-    )
+    _print_scores(beam, f"  beam of {BEAM_WIDTH}: ")
     return curve.points, beam, vectorizers
 
 
