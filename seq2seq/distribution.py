@@ -42,7 +42,21 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
 
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
     """Whether this process writes the run directory (always, but for other workers)."""
-    resolver = getattr(strategy, "cluster_resolver", None)
+    return _is_chief(getattr(strategy, "cluster_resolver", None))
+
+
+def writes_run_directory(strategy: str) -> bool:
+    """Whether training with ``--strategy strategy`` leaves this process a run directory.
+
+    `is_chief` of the strategy that name makes, read from ``TF_CONFIG`` alone,
+    so it can be asked after training without making a second strategy.
+    """
+    if strategy != "multiworker":
+        return True
+    return _is_chief(tf.distribute.cluster_resolver.TFConfigClusterResolver())
+
+
+def _is_chief(resolver) -> bool:
     if resolver is None or not resolver.task_type:
         return True
     if resolver.task_type == "chief":

@@ -133,6 +133,9 @@ def test_two_workers_train_like_one_and_the_chief_writes_a_run_that_translates(t
     flags = [*TINY_FLAGS, "--dropout", "0"]
     chief, _ = train_on_workers(tmp_path, ["--strategy", "multiworker", *flags])
     assert "on 2 replicas" in (tmp_path / "worker-0.log").read_text()
+    other = (tmp_path / "worker-1.log").read_text()
+    assert "Run directory" not in other and "trained beside the chief" in other
+    assert not (tmp_path / "worker-1").exists()
     alone = tmp_path / "alone"
     completed = subprocess.run(
         [sys.executable, "train.py", "--out", str(alone), *flags],
@@ -181,6 +184,20 @@ def test_only_the_chief_writes():
     with_chief = {"chief": ["c:1"], **workers}
     assert is_chief(strategy("chief", 0, with_chief))
     assert not is_chief(strategy("worker", 0, with_chief))
+
+
+def test_only_the_chief_is_told_of_a_run_directory_after_training(monkeypatch):
+    from seq2seq.distribution import writes_run_directory
+
+    def worker(index: int) -> str:
+        cluster = {"worker": ["a:1", "b:1"]}
+        return json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})
+
+    monkeypatch.setenv("TF_CONFIG", worker(1))
+    assert writes_run_directory("default") and writes_run_directory("mirrored")
+    assert not writes_run_directory("multiworker")
+    monkeypatch.setenv("TF_CONFIG", worker(0))
+    assert writes_run_directory("multiworker")
 
 
 def test_multi_worker_means_more_than_one_chief_or_worker_process():
