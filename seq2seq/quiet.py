@@ -1,4 +1,4 @@
-"""Keep TensorFlow's start-up notices off the terminal, and nothing else.
+"""Keep TensorFlow's start-up and platform notices off the terminal, and nothing else.
 
 Importing TensorFlow prints lines from C++ before its logging is set up (so
 ``TF_CPP_MIN_LOG_LEVEL`` cannot silence them): ``WARNING: All log messages
@@ -10,9 +10,13 @@ TensorFlow, wherever it happens, then runs with file descriptor 2 sent to a
 temporary file, and every line of it that is not one of those notices is
 written to the real stderr when the import ends, or fails.
 
-After the import, TensorFlow's C++ log lines below FATAL stay off as
-``TF_CPP_MIN_LOG_LEVEL=3`` says (its errors reach Python as exceptions).
-``SEQ2SEQ_VERBOSE=1`` leaves all of it alone.
+After the import TensorFlow logs what it finds about the platform as errors
+(``failed call to cuInit`` where CUDA's libraries are but no GPU, ``oneDNN
+supports DT_BOOL only on platforms with AVX-512``), which a user's
+``TF_CPP_MIN_LOG_LEVEL`` of 0, 1 or 2 lets through. So `install` sets it to 3,
+whatever it was (TensorFlow reads it once, when it first logs): its C++ log
+lines below FATAL stay off, and its errors reach Python as exceptions, which
+the terminal shows. ``SEQ2SEQ_VERBOSE=1`` leaves all of it alone.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 VERBOSE = "SEQ2SEQ_VERBOSE"
+LOG_LEVEL = "TF_CPP_MIN_LOG_LEVEL"
 
 # What TensorFlow prints while it starts, on machines with and without a GPU.
 NOTICES = re.compile(
@@ -41,6 +46,8 @@ NOTICES = re.compile(
     rb"|Unable to register cu\w+ factory"
     rb"|computation placer already registered"
     rb"|TF-TRT Warning: Could not find TensorRT"
+    rb"|failed call to cuInit"
+    rb"|oneDNN supports DT_BOOL only on platforms with AVX-512"
     rb")"
 )
 
@@ -51,9 +58,10 @@ def verbose() -> bool:
 
 
 def install(module: str = "tensorflow") -> None:
-    """Filter the start-up notices out of the first import of ``module``, unless `verbose`."""
+    """Filter the notices out of the first import of ``module``, then keep its log quiet."""
     if verbose() or module in sys.modules:
         return
+    os.environ[LOG_LEVEL] = "3"
     if not any(isinstance(finder, _QuietImport) for finder in sys.meta_path):
         sys.meta_path.insert(0, _QuietImport(module))
 

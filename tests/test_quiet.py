@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -14,22 +15,34 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTICE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 
 
+LEVELS = (None, "0", "1", "2", "3")  # TF_CPP_MIN_LOG_LEVEL as users leave or set it
+# A line of TensorFlow's C++ log, as absl writes it: "E0000 00:00:1796665405.5 19960 x.cc:52] ..."
+LOG_LINE = re.compile(r"^[IWEF]\d{4} [\d:.]+ +\d+ [\w.]+:\d+\]", re.MULTILINE)
+
+
+def environment(verbose: bool = False, level: str | None = None, python_path: str = str(ROOT)):
+    """The environment of a user's terminal: TF_CPP_MIN_LOG_LEVEL unset, or set to ``level``."""
+    quiet_variables = ("TF_CPP_MIN_LOG_LEVEL", "SEQ2SEQ_VERBOSE")
+    variables = {key: value for key, value in os.environ.items() if key not in quiet_variables}
+    variables["PYTHONPATH"] = python_path
+    if verbose:
+        variables["SEQ2SEQ_VERBOSE"] = "1"
+    if level is not None:
+        variables["TF_CPP_MIN_LOG_LEVEL"] = level
+    return variables
+
+
 def run(
     arguments: list[str], verbose: bool = False, python_path: str = str(ROOT)
 ) -> subprocess.CompletedProcess:
     """A fresh Python as a user starts it: TF_CPP_MIN_LOG_LEVEL unset, as on their terminal."""
-    quiet_variables = ("TF_CPP_MIN_LOG_LEVEL", "SEQ2SEQ_VERBOSE")
-    environment = {key: value for key, value in os.environ.items() if key not in quiet_variables}
-    environment["PYTHONPATH"] = python_path
-    if verbose:
-        environment["SEQ2SEQ_VERBOSE"] = "1"
     return subprocess.run(
         [sys.executable, *arguments],
         capture_output=True,
         text=True,
         timeout=300,
         cwd=ROOT,
-        env=environment,
+        env=environment(verbose, python_path=python_path),
     )
 
 
@@ -87,3 +100,46 @@ def test_an_error_from_tensorflow_still_shows():
     assert "InvalidArgumentError" in completed.stderr
     assert "Input to reshape is a tensor with 3 values" in completed.stderr
     assert "absl" not in completed.stderr
+
+
+@pytest.fixture(scope="module")
+def at_each_level(tiny_run) -> dict[str | None, tuple[str, str]]:
+    """stdout and stderr of a translation, then a TensorFlow error, for each of `LEVELS`.
+
+    What ``python -m seq2seq translate`` does (`quiet.install`, then the command), and
+    then a reshape TensorFlow refuses; the five processes run side by side.
+    """
+    script = (
+        "from seq2seq import quiet; quiet.install()\n"
+        "from seq2seq.cli import main\n"
+        f"main(['translate', '--run', {str(tiny_run)!r}, 'I see the cat.', '--no-pictures'])\n"
+        "import tensorflow as tf\n"
+        "tf.reshape(tf.constant([1, 2, 3]), [2])\n"
+    )
+    processes = {
+        level: subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            env=environment(level=level),
+        )
+        for level in LEVELS
+    }
+    return {level: process.communicate(timeout=300) for level, process in processes.items()}
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=lambda level: f"TF_CPP_MIN_LOG_LEVEL={level}")
+def test_no_notice_reaches_the_terminal_at_any_log_level(at_each_level, level):
+    stdout, stderr = at_each_level[level]
+    assert stdout.startswith("  I see the cat.\n  → ")
+    assert LOG_LINE.findall(stderr) == []
+    assert "absl" not in stderr and "oneDNN" not in stderr and "cuInit" not in stderr
+
+
+@pytest.mark.parametrize("level", LEVELS, ids=lambda level: f"TF_CPP_MIN_LOG_LEVEL={level}")
+def test_a_real_error_still_shows_at_any_log_level(at_each_level, level):
+    _, stderr = at_each_level[level]
+    assert "InvalidArgumentError" in stderr
+    assert "Input to reshape is a tensor with 3 values" in stderr
