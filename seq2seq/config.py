@@ -44,6 +44,12 @@ def _option(
     return field(default=default, metadata=metadata)
 
 
+def _language_option(direction: str) -> Any:
+    """``--source-language`` (``direction`` "from") or ``--target-language`` ("into")."""
+    help = f"tfds: the dataset's language to translate {direction}"
+    return _option(None, help, unset="the dataset's own", metavar="KEY")
+
+
 @dataclass(frozen=True)
 class Config:
     # data
@@ -66,18 +72,8 @@ class Config:
         "of a dataset (Anki files go shortest first)",
         unset="all",
     )
-    source_language: str | None = _option(
-        None,
-        "tfds: the dataset's language to translate from",
-        unset="the dataset's own",
-        metavar="KEY",
-    )
-    target_language: str | None = _option(
-        None,
-        "tfds: the dataset's language to translate into",
-        unset="the dataset's own",
-        metavar="KEY",
-    )
+    source_language: str | None = _language_option("from")
+    target_language: str | None = _language_option("into")
     data_dir: str | None = _option(
         None,
         "where tensorflow-datasets keeps downloads and prepared data (tfds:, anki:)",

@@ -19,6 +19,19 @@ from seq2seq.attention import Attention
 from seq2seq.config import Config
 from seq2seq.text import PAD_ID
 
+# The fields of `Config` that shape the model (`Seq2Seq`'s keyword arguments); the others
+# shape the data and the training.
+MODEL_SETTINGS = (
+    "embedding_dim",
+    "units",
+    "encoder",
+    "encoder_layers",
+    "decoder_layers",
+    "attention",
+    "dropout",
+    "tie_embeddings",
+)
+
 # Names that model.keras files written before the current names still carry.
 _OLD_SETTINGS = {
     "source_vocab_size": "source_vocabulary_size",
@@ -245,18 +258,8 @@ class Seq2Seq(keras.Model):
 
     @classmethod
     def from_config_and_vocabularies(cls, config: Config, source_size: int, target_size: int):
-        return cls(
-            source_size,
-            target_size,
-            embedding_dim=config.embedding_dim,
-            units=config.units,
-            encoder=config.encoder,
-            encoder_layers=config.encoder_layers,
-            decoder_layers=config.decoder_layers,
-            attention=config.attention,
-            dropout=config.dropout,
-            tie_embeddings=config.tie_embeddings,
-        )
+        settings = {name: getattr(config, name) for name in MODEL_SETTINGS}
+        return cls(source_size, target_size, **settings)
 
     @classmethod
     def from_config(cls, config):

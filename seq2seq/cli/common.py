@@ -45,6 +45,11 @@ def add_run_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run", type=Path, required=True, help="run directory written by train.py")
 
 
+def add_out_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--out``, the folder a command must be told to write ``what`` into."""
+    parser.add_argument("--out", type=Path, required=True, help=f"folder to write {what} to")
+
+
 def add_runs_argument(parser: argparse.ArgumentParser, how_many: str) -> None:
     """``--run`` given once per run, gathered in ``runs``."""
     parser.add_argument(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from seq2seq.cli.common import (
     add_beam_argument,
+    add_out_argument,
     add_runs_argument,
     add_sentence_arguments,
     check_folder,
@@ -34,7 +35,7 @@ def add(commands) -> None:
         metavar="TEXT",
         help="a panel title per --run, in the same order (default: each run's attention score)",
     )
-    compare.add_argument("--out", type=Path, required=True, help="folder for the pictures")
+    add_out_argument(compare, "the pictures")
     add_beam_argument(compare)
     compare.set_defaults(job=run)
 

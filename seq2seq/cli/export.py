@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from seq2seq.cli.common import add_run_argument
+from seq2seq.cli.common import add_out_argument, add_run_argument
 
 
 def add(commands) -> None:
@@ -17,7 +16,7 @@ def add(commands) -> None:
         "attention; it needs TensorFlow alone, not this package.",
     )
     add_run_argument(export)
-    export.add_argument("--out", type=Path, required=True, help="folder to write the SavedModel to")
+    add_out_argument(export, "the SavedModel")
     export.add_argument(
         "--overwrite", action="store_true", help="replace what --out holds, if anything"
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from seq2seq.cli.common import (
     add_beam_argument,
+    add_out_argument,
     add_run_argument,
     add_sentence_arguments,
     check_folder,
@@ -24,7 +24,7 @@ def add(commands) -> None:
         "statistics and configuration. It opens offline and prints.",
     )
     add_sentence_arguments(report)
-    report.add_argument("--out", type=Path, required=True, help="folder to write report.html to")
+    add_out_argument(report, "report.html")
     report.add_argument("--title", help="the report's title (default: the run's name)")
     add_run_argument(report)
     add_beam_argument(report)

@@ -28,69 +28,71 @@ from seq2seq.corpora.pairs import Pair
 
 # --- lexicon -----------------------------------------------------------------
 
-# (english singular, english plural, spanish singular, spanish plural, gender)
-NOUNS: dict[str, list[tuple[str, str, str, str, str]]] = {
-    "person": [
-        ("boy", "boys", "niño", "niños", "m"),
-        ("girl", "girls", "niña", "niñas", "f"),
-        ("man", "men", "hombre", "hombres", "m"),
-        ("woman", "women", "mujer", "mujeres", "f"),
-        ("friend", "friends", "amigo", "amigos", "m"),
-        ("teacher", "teachers", "profesor", "profesores", "m"),
-        ("doctor", "doctors", "médico", "médicos", "m"),
-        ("student", "students", "estudiante", "estudiantes", "m"),
-        ("grandmother", "grandmothers", "abuela", "abuelas", "f"),
-    ],
-    "animal": [
-        ("dog", "dogs", "perro", "perros", "m"),
-        ("cat", "cats", "gato", "gatos", "m"),
-        ("bird", "birds", "pájaro", "pájaros", "m"),
-        ("horse", "horses", "caballo", "caballos", "m"),
-        ("cow", "cows", "vaca", "vacas", "f"),
-    ],
-    "food": [
-        ("apple", "apples", "manzana", "manzanas", "f"),
-        ("cake", "cakes", "pastel", "pasteles", "m"),
-        ("orange", "oranges", "naranja", "naranjas", "f"),
-        ("egg", "eggs", "huevo", "huevos", "m"),
-        ("cookie", "cookies", "galleta", "galletas", "f"),
-        ("sandwich", "sandwiches", "bocadillo", "bocadillos", "m"),
-    ],
-    "readable": [
-        ("book", "books", "libro", "libros", "m"),
-        ("letter", "letters", "carta", "cartas", "f"),
-        ("newspaper", "newspapers", "periódico", "periódicos", "m"),
-        ("story", "stories", "historia", "historias", "f"),
-        ("map", "maps", "mapa", "mapas", "m"),
-    ],
-    "thing": [
-        ("car", "cars", "coche", "coches", "m"),
-        ("table", "tables", "mesa", "mesas", "f"),
-        ("door", "doors", "puerta", "puertas", "f"),
-        ("window", "windows", "ventana", "ventanas", "f"),
-        ("chair", "chairs", "silla", "sillas", "f"),
-        ("shirt", "shirts", "camisa", "camisas", "f"),
-        ("key", "keys", "llave", "llaves", "f"),
-        ("phone", "phones", "teléfono", "teléfonos", "m"),
-        ("box", "boxes", "caja", "cajas", "f"),
-        ("cup", "cups", "taza", "tazas", "f"),
-        ("picture", "pictures", "cuadro", "cuadros", "m"),
-        ("bottle", "bottles", "botella", "botellas", "f"),
-        ("flower", "flowers", "flor", "flores", "f"),
-        ("song", "songs", "canción", "canciones", "f"),
-    ],
-    "place": [
-        ("house", "houses", "casa", "casas", "f"),
-        ("city", "cities", "ciudad", "ciudades", "f"),
-        ("garden", "gardens", "jardín", "jardines", "m"),
-        ("river", "rivers", "río", "ríos", "m"),
-        ("mountain", "mountains", "montaña", "montañas", "f"),
-        ("park", "parks", "parque", "parques", "m"),
-        ("school", "schools", "escuela", "escuelas", "f"),
-        ("street", "streets", "calle", "calles", "f"),
-        ("tree", "trees", "árbol", "árboles", "m"),
-    ],
-}
+
+def _nouns(table: str) -> dict[str, list[tuple[str, str, str, str, str]]]:
+    """A table's rows by kind: (english singular, english plural, spanish singular, plural,
+    gender)."""
+    nouns: dict[str, list[tuple[str, str, str, str, str]]] = {}
+    for line in table.strip().splitlines():
+        kind, *noun = line.split()
+        nouns.setdefault(kind, []).append(tuple(noun))
+    return nouns
+
+
+# kind of noun (what it can be the object of), english singular and plural, spanish
+# singular and plural, gender
+NOUNS = _nouns(
+    """
+    person    boy          boys          niño        niños        m
+    person    girl         girls         niña        niñas        f
+    person    man          men           hombre      hombres      m
+    person    woman        women         mujer       mujeres      f
+    person    friend       friends       amigo       amigos       m
+    person    teacher      teachers      profesor    profesores   m
+    person    doctor       doctors       médico      médicos      m
+    person    student      students      estudiante  estudiantes  m
+    person    grandmother  grandmothers  abuela      abuelas      f
+    animal    dog          dogs          perro       perros       m
+    animal    cat          cats          gato        gatos        m
+    animal    bird         birds         pájaro      pájaros      m
+    animal    horse        horses        caballo     caballos     m
+    animal    cow          cows          vaca        vacas        f
+    food      apple        apples        manzana     manzanas     f
+    food      cake         cakes         pastel      pasteles     m
+    food      orange       oranges       naranja     naranjas     f
+    food      egg          eggs          huevo       huevos       m
+    food      cookie       cookies       galleta     galletas     f
+    food      sandwich     sandwiches    bocadillo   bocadillos   m
+    readable  book         books         libro       libros       m
+    readable  letter       letters       carta       cartas       f
+    readable  newspaper    newspapers    periódico   periódicos   m
+    readable  story        stories       historia    historias    f
+    readable  map          maps          mapa        mapas        m
+    thing     car          cars          coche       coches       m
+    thing     table        tables        mesa        mesas        f
+    thing     door         doors         puerta      puertas      f
+    thing     window       windows       ventana     ventanas     f
+    thing     chair        chairs        silla       sillas       f
+    thing     shirt        shirts        camisa      camisas      f
+    thing     key          keys          llave       llaves       f
+    thing     phone        phones        teléfono    teléfonos    m
+    thing     box          boxes         caja        cajas        f
+    thing     cup          cups          taza        tazas        f
+    thing     picture      pictures      cuadro      cuadros      m
+    thing     bottle       bottles       botella     botellas     f
+    thing     flower       flowers       flor        flores       f
+    thing     song         songs         canción     canciones    f
+    place     house        houses        casa        casas        f
+    place     city         cities        ciudad      ciudades     f
+    place     garden       gardens       jardín      jardines     m
+    place     river        rivers        río         ríos         m
+    place     mountain     mountains     montaña     montañas     f
+    place     park         parks         parque      parques      m
+    place     school       schools       escuela     escuelas     f
+    place     street       streets       calle       calles       f
+    place     tree         trees         árbol       árboles      m
+    """
+)
 
 # english → spanish masculine singular; the other forms follow Spanish rules
 ADJECTIVES = {
