@@ -1,8 +1,11 @@
-"""Shared fixtures: a tiny trained run, and the real sentence pairs of ../shared/data."""
+"""Shared fixtures: a tiny trained run, the reference run (slow), and the real sentence
+pairs of ../shared/data."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,6 +49,25 @@ def tiny_translator(tiny_run):
     from seq2seq import Translator
 
     return Translator.load(tiny_run)
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory) -> Path:
+    """The reference run, trained in full by ``python train.py`` (about two minutes): slow.
+
+    ``SEQ2SEQ_REFERENCE_RUN=DIR`` uses a finished run instead (tests only read it).
+    """
+    if os.environ.get("SEQ2SEQ_REFERENCE_RUN"):
+        return Path(os.environ["SEQ2SEQ_REFERENCE_RUN"])
+    out = tmp_path_factory.mktemp("runs") / "reference"
+    subprocess.run(
+        [sys.executable, "train.py", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    return out
 
 
 @pytest.fixture

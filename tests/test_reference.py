@@ -1,32 +1,15 @@
 """The reference model, trained in full by ``python train.py``: its promised quality.
 
-Slow (about two minutes on two cores): ``python -m pytest -m slow``.
+Slow (about two minutes on two cores): ``python -m pytest -m slow``. The run is
+conftest's ``reference_run``, which the slow tests of the guide share.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def reference_run(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "reference"
-    subprocess.run(
-        [sys.executable, "train.py", "--out", str(out)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=900,
-    )
-    return out
 
 
 @pytest.mark.slow
