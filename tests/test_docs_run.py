@@ -81,34 +81,24 @@ def shell_line(line: str) -> str | None:
     return shlex.join(words) + redirect
 
 
+def succeeds(arguments: list[str], folder: Path, environment: dict[str, str], where: str) -> None:
+    completed = subprocess.run(
+        arguments, cwd=folder, env=environment, capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert completed.returncode == 0, f"{where}: {arguments[-1]}\n{completed.stderr[-3000:]}"
+
+
 def run_shell(code: str, folder: Path, environment: dict[str, str], where: str) -> None:
     for line in code.replace("\\\n", " ").splitlines():
         command = shell_line(line)
-        if command is None:
-            continue
-        completed = subprocess.run(
-            ["bash", "-c", command],
-            cwd=folder,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        assert completed.returncode == 0, f"{where}: {command}\n{completed.stderr[-3000:]}"
+        if command is not None:
+            succeeds(["bash", "-c", command], folder, environment, where)
 
 
 def run_python(code: str, folder: Path, environment: dict[str, str], where: str) -> None:
     script = folder / "block.py"
     script.write_text(code, encoding="utf-8")
-    completed = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert completed.returncode == 0, f"{where}\n{completed.stderr[-3000:]}"
+    succeeds([sys.executable, str(script)], folder, environment, where)
 
 
 def free_port() -> int:
