@@ -53,8 +53,8 @@ def plot_token_bars(
             figure = _small_multiples(attention, chosen)
         else:
             row = _row_index(index, target_length)
-            token = attention.target_tokens[row]
-            title = f"Attention behind '{token}' (output token {row + 1} of {target_length})"
+            shown = attention.target_labels[row]
+            title = f"Attention behind '{shown}' (output token {row + 1} of {target_length})"
             title_width = len(title) * CHARACTER_WIDTH * chosen.title_size / 72 + 0.5
             width = min(SHEET_MAX_INCHES, max(6.0, 0.7 * source_length + 2.0, title_width))
             figure = Figure(figsize=(width, 5.0), layout="constrained")
@@ -100,10 +100,11 @@ def _draw_bars(
     if font is None:
         ax.set_xticks([])
     else:
-        rotation = label_rotation(attention.source_tokens, font, spacing)
+        source_labels = attention.source_labels
+        rotation = label_rotation(source_labels, font, spacing)
         ax.set_xticks(
             positions,
-            labels=attention.source_tokens,
+            labels=source_labels,
             fontsize=font,
             rotation=rotation,
             ha="right" if rotation == 45 else "center",
@@ -127,17 +128,18 @@ def _small_multiples(
     # Labels as big as a bar is wide allows, never bigger than the style's; none if too small.
     font = min(style.tick_size * 0.75, 72 * (panel_width - 0.8) / source_length)
     labelled = font >= SMALLEST_FONT
-    panel_height = 1.8 + (label_inches(attention.source_tokens, font) if labelled else 0)
+    panel_height = 1.8 + (label_inches(attention.source_labels, font) if labelled else 0)
     figure = Figure(
         figsize=(columns * panel_width, rows * panel_height + 0.6), layout="constrained"
     )
     axes = figure.subplots(rows, columns, sharey=True, squeeze=False).ravel()
+    target_labels = attention.target_labels
     for row, ax in enumerate(axes):
         if row >= target_length:
             ax.remove()
             continue
         _draw_bars(ax, attention, row, style, font=font if labelled else None, numbers=False)
-        ax.set_title(f"{row + 1}. {attention.target_tokens[row]}", fontsize=style.label_size)
+        ax.set_title(f"{row + 1}. {target_labels[row]}", fontsize=style.label_size)
         ax.tick_params(axis="y", labelsize=max(font, SMALLEST_FONT))
     figure.suptitle("Attention behind each output token", fontsize=style.title_size)
     return figure

@@ -24,6 +24,7 @@ from viz._validate import Attention, as_attention
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
 from viz.html import HTML_FORMATS, asset, document
+from viz.labels import joined, text_label
 from viz.style import Style, get_style, rc_context
 
 # Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
@@ -167,13 +168,14 @@ def _is_empty(translation: Any) -> bool:
 
 
 def _entry_section(number: int, sentence: str, attention: Attention | None, style: str) -> str:
-    heading = f'<h3><span class="number">{number}.</span>{html.escape(sentence)}</h3>'
+    shown = html.escape(text_label(sentence, limit=None))
+    heading = f'<h3><span class="number">{number}.</span>{shown}</h3>'
     if attention is None:
         return (
             f'<section class="entry">{heading}<p class="translation empty">'
             "no translation: the model ended at once, so there is nothing to draw</p></section>"
         )
-    translation = html.escape(" ".join(attention.target_tokens))
+    translation = html.escape(joined(attention.target_tokens))
     chosen = get_style(style)
     heatmap = _image(
         plot_heatmap(attention, style=style), chosen, f"attention heatmap of {translation}"

@@ -106,6 +106,10 @@ def rc_context(style: Style):
             "axes.labelsize": style.label_size,
             "xtick.labelsize": style.tick_size,
             "ytick.labelsize": style.tick_size,
+            # Tokens are text, never markup: a token with two "$" is not mathtext, a
+            # backslash or a "%" is not LaTeX.
+            "text.parse_math": False,
+            "text.usetex": False,
             "svg.fonttype": "none",
             "pdf.fonttype": 42,
         }

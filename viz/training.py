@@ -25,6 +25,7 @@ from viz._validate import Attention, _tokens, _weights
 from viz.animation import freeze_layout, heatmap_for_frames, movie_target, play
 from viz.grid import plot_grid, wrap_lines
 from viz.heatmap import cell_inches, heatmap_size
+from viz.labels import text_label
 from viz.style import CHARACTER_WIDTH, Style, colormap, get_style, rc_context, text_colour_on
 
 # A sheet of small multiples shows at most this many epochs unless told which.
@@ -246,7 +247,7 @@ def _captions(captions: Sequence[str] | None, count: int) -> list[str] | None:
                 f"caption {frame} is {caption!r} ({type(caption).__name__}); "
                 "expected every caption to be a string."
             )
-    return list(captions)
+    return [text_label(caption) for caption in captions]
 
 
 def _pad_captions(captions: list[str], width: float, font_size: float) -> list[str]:
