@@ -26,7 +26,14 @@ from viz.heatmap import (
     heatmap_size,
 )
 from viz.labels import text_label
-from viz.style import CHARACTER_WIDTH, Style, get_style, rc_context
+from viz.style import (
+    SMALLEST_FONT,
+    Style,
+    drawn_inches,
+    get_style,
+    line_characters,
+    rc_context,
+)
 
 ANIMATION_FORMATS = ("gif", "mp4", "html")
 # Frames a second of the decoding animation: 0.6 s a word, time to read the row it adds.
@@ -66,6 +73,20 @@ def freeze_layout(heatmap: AnimatedHeatmap) -> None:
     ax = heatmap.ax
     label_x = ax.yaxis.label.get_position()[0]  # display pixels
     ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((label_x, 0))[0], 0.5)
+
+
+def fit_title(title: Text, ax: Axes) -> None:
+    """Smaller type for ``title``, centred over ``ax`` (laid out), if it would run past the
+    figure's edge: a long word in wide letters over a small matrix."""
+    figure_width = ax.figure.get_figwidth()
+    box = ax.get_position()
+    centre = (box.x0 + box.x1) / 2 * figure_width
+    # Less a twentieth: type is drawn a little wider than its outlines measure.
+    room = 2 * min(centre, figure_width - centre) * 0.95
+    size = title.get_fontsize()
+    drawn = drawn_inches(title.get_text(), size)
+    if drawn > room:
+        title.set_fontsize(max(SMALLEST_FONT, size * room / drawn))
 
 
 def movie_target(path: str | os.PathLike[str] | None, fps: float) -> Path | None:
@@ -125,7 +146,8 @@ def animate_attention(
     with rc_context(chosen):
         cell = cell_inches(attention, chosen)
         width = heatmap_size(attention, chosen, cell)[0]
-        wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * chosen.title_size)))
+        whole = " ".join(target_labels)
+        wrap_width = line_characters(whole, width, chosen.title_size, least=20)
 
         def title_of(step: int) -> str:
             """The translation so far, its newest words kept when it is too long to show."""
@@ -152,6 +174,7 @@ def animate_attention(
         )
         title = heatmap.ax.set_title(title_of(len(target_labels) - 1))
         freeze_layout(heatmap)
+        fit_title(title, heatmap.ax)
 
     def show_step(step: int) -> None:
         heatmap.cells.set_array(frame_matrix(attention.weights, step))

@@ -22,11 +22,11 @@ from viz.heatmap import (
 )
 from viz.labels import joined, text_label
 from viz.style import (
-    CHARACTER_WIDTH,
     SHEET_MAX_INCHES,
     Style,
     get_style,
     label_inches,
+    line_characters,
     rc_context,
 )
 
@@ -79,7 +79,7 @@ def plot_grid(
                 + label_inches(attention.target_labels, tick_size(cell, chosen))
                 + 2 * chosen.label_size / 72
             )
-            characters = max(10, int(width * 72 / (CHARACTER_WIDTH * chosen.label_size)))
+            characters = line_characters(title, width, chosen.label_size, least=10)
             ax.set_title(wrap_lines(title, characters), fontsize=chosen.label_size)
             axes.append(ax)
         # Every panel has the same fixed 0..1 scale, so one bar serves them all.

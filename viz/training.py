@@ -26,7 +26,14 @@ from viz.animation import freeze_layout, heatmap_for_frames, movie_target, play
 from viz.grid import plot_grid, wrap_lines
 from viz.heatmap import cell_inches, heatmap_size
 from viz.labels import text_label
-from viz.style import CHARACTER_WIDTH, Style, colormap, get_style, rc_context, text_colour_on
+from viz.style import (
+    Style,
+    colormap,
+    get_style,
+    line_characters,
+    rc_context,
+    text_colour_on,
+)
 
 # A sheet of small multiples shows at most this many epochs unless told which.
 SHEET_EPOCHS = 6
@@ -256,7 +263,7 @@ def _pad_captions(captions: list[str], width: float, font_size: float) -> list[s
     Equal lines keep the heading above them still; a blank caption becomes a
     space, as matplotlib does not place an empty title clear of the labels.
     """
-    wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * font_size)))
+    wrap_width = line_characters("".join(captions), width, font_size, least=20)
     wrapped = [wrap_lines(caption, wrap_width) or " " for caption in captions]
     lines = max(caption.count("\n") for caption in wrapped)
     return [caption + "\n" * (lines - caption.count("\n")) for caption in wrapped]
