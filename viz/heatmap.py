@@ -116,6 +116,10 @@ def draw_heatmap(
         annot_kws={"fontsize": annotation_size},
         linewidths=min(1.0, cell * 72 / 20),
         linecolor="white",
+        # The labels are set below; seaborn's own would be measured for overlap, one
+        # off-screen rendering of the whole figure per label.
+        xticklabels=False,
+        yticklabels=False,
     )
     _label_axes(ax, attention, style, cell)
     texts = ax.texts[written_before:]
@@ -144,6 +148,7 @@ def _label_axes(ax: Axes, attention: Attention, style: Style, cell: float) -> No
         labels=attention.target_labels,
         fontsize=font,
         rotation=0,
+        va="center",  # as seaborn sets them
     )
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
