@@ -16,6 +16,7 @@ they were served under, never by a path from the request.
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -47,6 +48,7 @@ STATIC = Path(__file__).parent / "static"
 # The downloads: each format's kind of picture (`viz.kinds`, which names its function
 # and media type), as ``translate`` writes it.
 DOWNLOADS = {"png": "heatmap", "svg": "heatmap", "gif": "attention"}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -220,6 +222,14 @@ def _choose_run(by_name: dict[str, LabRun], name: str | None) -> LabRun:
 
 
 def _token_count(sentence: str) -> int:
+    surrogate = _LONE_SURROGATE.search(sentence)
+    if surrogate:
+        # JSON may escape one ("\ud800"), but it is half of a character, not text: the
+        # record of such a sentence could not be sent back as UTF-8.
+        raise UserError(
+            f"A sentence holds \\u{ord(surrogate[0]):04x}, half of a UTF-16 pair, which is not "
+            "a character; send the sentence as text."
+        )
     normalized = normalize(sentence)
     if not normalized:
         raise UserError("A sentence is empty; give at least one word to translate.")
