@@ -377,7 +377,7 @@ def _evaluate(arguments: argparse.Namespace) -> None:
         corpus = load_corpus(config)
         name, pairs = f"{corpus.name} (test split)", corpus.test
     print(f"Translating {len(pairs):,} pairs of {name} (beam width {arguments.beam}).")
-    metrics = evaluate(translator, pairs, arguments.beam, per_sentence=True)
+    metrics = evaluate(translator, pairs, arguments.beam, per_sentence=True, progress=True)
     metrics["beam_width"] = arguments.beam
     rows = [
         ("pairs", f"{metrics['pairs']:,}"),
@@ -448,6 +448,7 @@ def _report(arguments: argparse.Namespace) -> None:
     import viz
     from seq2seq import artifacts
     from seq2seq.inference import Translator
+    from seq2seq.progress import progress
 
     sentences = _sentences(arguments)
     _check_folder(arguments.out)
@@ -455,13 +456,15 @@ def _report(arguments: argparse.Namespace) -> None:
     metrics = {name: value for name, value in metrics.items() if name != "evaluations"}
     translator = Translator.load(arguments.run)
     translations = translator.translate_batch(sentences, arguments.beam)
-    path = viz.write_report(
-        list(zip(sentences, translations)),
-        path=arguments.out / "report.html",
-        title=arguments.title or f"Attention report: {arguments.run.name}",
-        metrics=metrics,
-        config=translator.config.to_dict() if translator.config else None,
-    )
+    with progress(len(sentences), "sentence", "Drawing") as advance:
+        path = viz.write_report(
+            list(zip(sentences, translations)),
+            path=arguments.out / "report.html",
+            title=arguments.title or f"Attention report: {arguments.run.name}",
+            metrics=metrics,
+            config=translator.config.to_dict() if translator.config else None,
+            progress=advance,
+        )
     print(f"Report on {len(sentences)} sentence(s) written to {path}")
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
 
 import numpy as np
 import pytest
 from PIL import Image
+from processes import pictures, signal_and_wait, start, unfinished, wait_for_files
 from samples import QUESTION, RED_CAR
 
 from seq2seq.pictures import draw, slug, training_pictures, translation_pictures
@@ -91,3 +93,35 @@ def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
     assert animation.path.name == "training-01-the-red-car.gif"
     assert animation.options["epochs"] == epochs
     assert sheet.options["show"] == [0, 0.1, 0.25, 0.5, 1, 3]
+
+
+@pytest.mark.slow  # a translate process per signal, 800 pictures queued: about half a minute each
+@pytest.mark.parametrize(
+    ("signum", "whole_group", "status", "name"),
+    [(signal.SIGINT, True, 130, "Ctrl-C"), (signal.SIGTERM, False, 143, "SIGTERM")],
+    ids=["ctrl-c-to-the-group", "sigterm-to-the-main-process"],
+)
+def test_translate_stops_drawing_at_once_and_leaves_no_process_or_unfinished_file(
+    tiny_run, tmp_path, signum, whole_group, status, name
+):
+    sentences = tmp_path / "sentences.txt"
+    lines = ["The red car is fast.", "Maria's dog does not eat the cake.", "I eat."] * 67
+    sentences.write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
+    out = tmp_path / "pictures"
+    process = start(
+        "-m", "seq2seq", "translate", "--run", str(tiny_run), "--file", str(sentences),
+        "--out", str(out),
+    )  # fmt: skip
+    wait_for_files(process, out, 2, timeout=120)
+    ended = signal_and_wait(process, signum, whole_group=whole_group)
+    assert ended.returncode == status, ended.stderr
+    assert ended.seconds < 2.0
+    assert ended.left == []
+    assert unfinished(out) == []
+    written = len(pictures(out))
+    assert 2 <= written < 800
+    assert ended.stderr.strip().splitlines()[-1] == (
+        f"Stopped by {name}: {written} of 800 pictures written to {out}; "
+        "no unfinished file is left."
+    )
+    assert "Traceback" not in ended.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from processes import pictures, signal_and_wait, start, unfinished, wait_for_fil
 from samples import QUESTION, RED_CAR
 
 import viz
+from viz import batch
 from viz._files import PARTIAL_NAME, partial_path, remove_partial_files
 from viz.batch import PARALLEL_FROM, Picture, Stopped, draw_all
 from viz.kinds import KINDS
@@ -47,6 +50,22 @@ def test_a_worker_process_raises_what_the_picture_raised(tmp_path):
     with pytest.raises(ValueError, match=r"weights has shape \(1, 2\)"):
         draw_all([bad, *pages], workers=2)
     assert not unfinished(tmp_path)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "PROGRESS_DELAY_SECONDS", 0)
+    jobs = [Picture(tmp_path / f"{n}.html", "to_html", (RED_CAR,), {}) for n in range(3)]
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    draw_all(jobs, progress=True)
+    assert "Drawing: 100%" in sys.stderr.getvalue() and "3/3" in sys.stderr.getvalue()
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # a log or a pipe: no bar
+    draw_all(jobs, progress=True)
+    assert sys.stderr.getvalue() == ""
 
 
 def test_partial_files_of_the_pictures_are_removed_and_no_others(tmp_path):

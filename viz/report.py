@@ -87,6 +87,7 @@ def write_report(
     statistics: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
     style: str = "paper",
+    progress: Callable[[], object] | None = None,
 ) -> Path:
     """Write one self-contained HTML report of several translations and their run; return its path.
 
@@ -101,7 +102,8 @@ def write_report(
     numbers and strings are listed as given, nested lists and dictionaries
     left out. Attention statistics found in ``metrics`` join ``statistics``.
     ``config`` (a mapping or a dataclass) is listed as a small table. ``path``
-    must end in .html; the file appears whole or not at all.
+    must end in .html; the file appears whole or not at all. ``progress``, if
+    given, is called once per sentence drawn.
     """
     target = output_path(path, HTML_FORMATS)
     items = _entries(entries)
@@ -114,10 +116,12 @@ def write_report(
     run = _numbers_table("Scores", scores, SCORES) + _numbers_table(
         "Attention statistics", spread, STATISTICS
     )
-    sections = "\n".join(
-        _entry_section(number, sentence, attention, style)
-        for number, (sentence, attention) in enumerate(items, start=1)
-    )
+    drawn = []
+    for number, (sentence, attention) in enumerate(items, start=1):
+        drawn.append(_entry_section(number, sentence, attention, style))
+        if progress is not None:
+            progress()
+    sections = "\n".join(drawn)
     count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
     main = f"""<h1>{html.escape(title)}</h1>
 <p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
