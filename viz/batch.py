@@ -56,12 +56,12 @@ class Stopped(KeyboardInterrupt):
     ``exit_status`` is the shell's code for the signal: 130 for Ctrl-C, 143 for SIGTERM.
     """
 
-    def __init__(self, signum: int, written: Sequence[Path], total: int):
+    def __init__(self, signum: int, written: Sequence[Path], paths: Sequence[Path]):
         self.signum = signum
         self.written = list(written)
-        self.total = total
+        self.total = total = len(paths)
         self.exit_status = 128 + signum
-        folders = sorted({str(path.parent) for path in self.written}) or ["nowhere"]
+        folders = sorted({str(path.parent) for path in paths})
         super().__init__(
             f"Stopped by {SIGNAL_NAMES.get(signum, f'signal {signum}')}: "
             f"{len(self.written):,} of {total:,} pictures written to {', '.join(folders)}; "
@@ -118,7 +118,9 @@ def draw_all(
                 for picture in pictures
                 if picture.path not in done and _written_since(picture.path, started)
             ]
-            raise Stopped(signalled.signum, written, len(pictures)) from None
+            raise Stopped(
+                signalled.signum, written, [picture.path for picture in pictures]
+            ) from None
         except BaseException:
             remove_partial_files(picture.path for picture in pictures)
             raise
@@ -219,7 +221,12 @@ def _stop_on_signals() -> Iterator[None]:
             raise _Signalled(signum)
 
     _pending_signal = None
-    previous = {signum: signal.signal(signum, stop) for signum in SIGNAL_NAMES}
+    # A signal ignored (a job started with nohup, or in the background) stays ignored.
+    previous = {
+        signum: signal.signal(signum, stop)
+        for signum in SIGNAL_NAMES
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:
