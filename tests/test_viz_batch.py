@@ -80,13 +80,14 @@ def test_partial_files_of_the_pictures_are_removed_and_no_others(tmp_path):
 
 
 def test_stopped_says_what_was_written_and_where(tmp_path):
-    stopped = Stopped(signal.SIGINT, [tmp_path / "a.png", tmp_path / "b.gif"], 1200)
+    paths = [tmp_path / f"{number}.png" for number in range(1200)]
+    stopped = Stopped(signal.SIGINT, paths[:2], paths)
     assert isinstance(stopped, KeyboardInterrupt)
     assert stopped.exit_status == 130
     assert str(stopped) == (
         f"Stopped by Ctrl-C: 2 of 1,200 pictures written to {tmp_path}; no unfinished file is left."
     )
-    assert Stopped(signal.SIGTERM, [], 3).exit_status == 143
+    assert Stopped(signal.SIGTERM, [], paths[:3]).exit_status == 143
 
 
 @pytest.fixture
