@@ -16,6 +16,15 @@ within 10 % of what it was after a warm-up of 5 s of the many clients at each
 beam width (the first batches trace the decoding loops and grow TensorFlow's
 memory pools to their working size).
 
+Then a hostile mix for ``--hostile-duration`` seconds: ``--clients`` clients
+each sending, one after another, sentences and records whose tokens are words
+of thousands of letters, mathtext (``$5-$10``, ``$\\frac{a}$``), markup,
+control characters, right-to-left overrides and emoji with joiners, half to
+``/api/translate`` and half to ``/api/picture`` (PNG, SVG or GIF). Bars: no
+answer is a 500 or anything but a picture or a JSON refusal naming its limit,
+and the server's resident memory never grows by more than 500 MiB over what it
+was before (it draws one picture at a time). ``--only-hostile`` runs this part alone.
+
 The clients share the server's machine, so they are written to cost it little:
 aiohttp parses HTTP in C, about 0.16 ms of CPU a request here, where httpx
 (pure Python) took 2.6 ms and, at 32 clients, a quarter of the machine, enough
@@ -49,6 +58,25 @@ from seq2seq import artifacts  # noqa: E402
 P95_BAR_SECONDS = 0.150
 SPEEDUP_BAR = 5.0
 MEMORY_GROWTH_BAR = 0.10
+HOSTILE_GROWTH_BAR_MB = 500.0
+# A picture waits for the others before it: the hostile clients wait as long as it takes.
+HOSTILE_TIMEOUT_SECONDS = 600.0
+HOSTILE_WORDS = [
+    "$5-$10",
+    "$\\frac{a}$",
+    "$x^2_i$",
+    "<script>alert(1)</script>",
+    "</text>",
+    "&amp;",
+    "%&_^{}#~\\",
+    "\u202eevil",
+    "שלום",
+    "مرحبا",
+    "👨\u200d👩\u200d👧\u200d👦",
+    "e\u0301\u0301\u0301",
+    "tab\there",
+    "\x1b[31m",
+]
 WARM_UP_SECONDS = 5.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 START_TIMEOUT_SECONDS = 180.0
@@ -62,14 +90,14 @@ def main() -> int:
     port = _free_port()
     server = _start_server(arguments.run, port)
     url = f"http://127.0.0.1:{port}/api/translate"
+    results: dict[str, float] = {}
     try:
         # The first request of a width traces its decoding loop, and the first full batches
         # grow TensorFlow's memory pools to their working size: both before "before".
         for beam in arguments.beams:
             asyncio.run(_clients(url, sentences, arguments.clients, WARM_UP_SECONDS, beam))
         rss_before = _rss_bytes(server.pid)
-        results: dict[str, float] = {}
-        for beam in arguments.beams:
+        for beam in [] if arguments.only_hostile else arguments.beams:
             single = asyncio.run(_clients(url, sentences, 1, arguments.single_duration, beam))
             cpu_before = _cpu_seconds(server.pid), time.process_time()
             many = asyncio.run(
@@ -82,6 +110,11 @@ def main() -> int:
             ) / elapsed
             results[f"beam{beam}_client_cores"] = (time.process_time() - cpu_before[1]) / elapsed
         rss_after = _rss_bytes(server.pid)
+        if arguments.hostile_duration > 0:
+            base = f"http://127.0.0.1:{port}"
+            results |= asyncio.run(
+                _hostile(base, server.pid, arguments.clients, arguments.hostile_duration)
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -99,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (30)")
     parser.add_argument(
         "--single-duration", type=float, default=10.0, help="seconds of the one client (10)"
+    )
+    parser.add_argument(
+        "--hostile-duration", type=float, default=30.0, help="seconds of the hostile mix (30)"
+    )
+    parser.add_argument(
+        "--only-hostile", action="store_true", help="the warm-up and the hostile mix alone"
     )
     parser.add_argument(
         "--beams",
@@ -145,6 +184,94 @@ async def _clients(
     return {"latencies": latencies, "errors": errors, "elapsed": [elapsed]}
 
 
+async def _hostile(base: str, pid: int, clients: int, duration: float) -> dict[str, float]:
+    """``clients`` clients sending hostile sentences and records for ``duration`` seconds."""
+    answers: dict[str, int] = {"answered": 0, "refused": 0, "server_error": 0, "wrong": 0}
+    rss_before = _rss_bytes(pid)
+    peak = rss_before
+    deadline = time.perf_counter() + duration
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=HOSTILE_TIMEOUT_SECONDS)
+    headers = {"content-type": "application/json"}
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def post(path: str, body: dict) -> tuple[int, bytes, str]:
+            # Escaped JSON, as a browser's JSON.stringify sends it.
+            async with session.post(base + path, data=json.dumps(body), headers=headers) as answer:
+                return answer.status, await answer.read(), answer.content_type
+
+        async def one_client(number: int) -> None:
+            for count in range(MAX_REQUESTS_PER_CLIENT):
+                if time.perf_counter() >= deadline:
+                    return
+                sentence, tokens = _hostile_sentence(number * 7919 + count)
+                try:
+                    if count % 2 == 0:
+                        status, body, kind = await post("/api/translate", {"sentences": [sentence]})
+                        answers[_judge(status, body, kind, "application/json")] += 1
+                        continue
+                    extension = ("png", "svg", "gif")[(number + count) % 3]
+                    picture = {"sentence": sentence}
+                    if count % 4 == 1:
+                        status, body, kind = await post("/api/translate", {"sentences": [sentence]})
+                        if status == 200:
+                            [record] = json.loads(body)["records"]
+                            record["target_tokens"][: len(tokens)] = tokens
+                            picture = {"record": record}
+                    status, body, kind = await post(f"/api/picture?format={extension}", picture)
+                    answers[_judge(status, body, kind, "image/")] += 1
+                except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                    answers["wrong"] += 1
+                    print(f"hostile client {number}: {error!r}", file=sys.stderr)
+
+        async def watch_memory() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, _rss_bytes(pid))
+                await asyncio.sleep(0.1)
+
+        started = time.perf_counter()
+        watcher = asyncio.create_task(watch_memory())
+        await asyncio.gather(*(one_client(number) for number in range(clients)))
+        watcher.cancel()
+        elapsed = time.perf_counter() - started
+    return {
+        "hostile_requests": float(sum(answers.values())),
+        "hostile_answered": float(answers["answered"]),
+        "hostile_refused": float(answers["refused"]),
+        "hostile_500s": float(answers["server_error"]),
+        "hostile_wrong": float(answers["wrong"]),
+        "hostile_seconds": elapsed,
+        "hostile_rss_before_mb": rss_before / 2**20,
+        "hostile_rss_peak_mb": peak / 2**20,
+        "hostile_rss_growth_mb": (peak - rss_before) / 2**20,
+    }
+
+
+def _hostile_sentence(seed: int) -> tuple[str, list[str]]:
+    """A sentence holding a hostile word or two, and hostile tokens for a record."""
+    import random
+
+    rng = random.Random(seed)
+    long_word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyzñé") for _ in range(5000))
+    words = [*rng.sample(HOSTILE_WORDS, 2), long_word[: rng.choice([40, 500, 5000])]]
+    rng.shuffle(words)
+    return f"I paid {' '.join(words)} for it.", words
+
+
+def _judge(status: int, body: bytes, kind: str, expected: str) -> str:
+    """Which answer: the picture (or records) asked for, a JSON refusal, a 500, or wrong."""
+    if status >= 500:
+        print(f"server error {status}: {body[:200]!r}", file=sys.stderr)
+        return "server_error"
+    if status == 200 and kind.startswith(expected):
+        return "answered"
+    if 400 <= status < 500 and kind == "application/json" and "error" in json.loads(body):
+        return "refused"
+    print(f"unexpected answer {status} {kind}: {body[:200]!r}", file=sys.stderr)
+    return "wrong"
+
+
 def _measures(prefix: str, single: dict, many: dict) -> dict[str, float]:
     def rate(run: dict) -> float:
         return len(run["latencies"]) / run["elapsed"][0]
@@ -167,7 +294,13 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 def _report(arguments: argparse.Namespace, results: dict[str, float]) -> bool:
     bars = {"server_rss_growth": ("<=", MEMORY_GROWTH_BAR)}
-    for beam in arguments.beams:
+    if arguments.hostile_duration > 0:
+        bars |= {
+            "hostile_500s": ("<=", 0),
+            "hostile_wrong": ("<=", 0),
+            "hostile_rss_growth_mb": ("<=", HOSTILE_GROWTH_BAR_MB),
+        }
+    for beam in [] if arguments.only_hostile else arguments.beams:
         bars |= {
             f"beam{beam}_errors": ("<=", 0),
             f"beam{beam}_many_p95_ms": ("<=", 1000 * P95_BAR_SECONDS),
@@ -175,7 +308,10 @@ def _report(arguments: argparse.Namespace, results: dict[str, float]) -> bool:
         }
     stdout, sys.stdout = sys.stdout, sys.stderr
     try:
-        print(f"\n{machine()}; {arguments.clients} clients for {arguments.duration:g} s")
+        load = [] if arguments.only_hostile else [f"for {arguments.duration:g} s"]
+        if arguments.hostile_duration > 0:
+            load.append(f"hostile for {arguments.hostile_duration:g} s")
+        print(f"\n{machine()}; {arguments.clients} clients {', then '.join(load)}")
         passed = print_table(results, bars)
     finally:
         sys.stdout = stdout

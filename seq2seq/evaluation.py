@@ -198,7 +198,9 @@ def group_references(pairs, tokenized: bool = True) -> tuple[list[str], list[lis
     return [source for source, _ in groups.values()], [refs for _, refs in groups.values()]
 
 
-def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False) -> dict:
+def evaluate(
+    translator, pairs, beam_width: int = 1, per_sentence: bool = False, progress: bool = False
+) -> dict:
     """Translate the sources of ``pairs`` and score against their targets.
 
     Returns ``pairs`` and ``sentences`` (distinct sources translated),
@@ -211,6 +213,7 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
     linked to the source word its attention weighs most. With
     ``per_sentence``, ``per_sentence`` lists each sentence's translation,
     entropy, ignored share and the coverage of each of its source tokens.
+    ``progress`` shows a bar of the sentences translated, on a terminal.
     """
     if not pairs:
         raise ValueError("evaluate needs at least one pair")
@@ -218,7 +221,13 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
 
     sources, written = group_references(pairs, tokenized=False)
     references = [[tokenize(target) for target in accepted] for accepted in written]
-    translations = translator.translate_batch(sources, beam_width)
+    if progress:
+        from seq2seq.progress import progress as bar
+
+        with bar(len(sources), "sentence", "Translating") as advance:
+            translations = translator.translate_batch(sources, beam_width, progress=advance)
+    else:
+        translations = translator.translate_batch(sources, beam_width)
     hypotheses = [translation.target_tokens for translation in translations]
     metrics = {
         "pairs": len(pairs),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import keras
@@ -136,7 +136,12 @@ class Translator:
         return self.translate_batch([sentence], beam_width, n_best)[0]
 
     def translate_batch(
-        self, sentences: Sequence[str], beam_width: int = 1, n_best: int = 1
+        self,
+        sentences: Sequence[str],
+        beam_width: int = 1,
+        n_best: int = 1,
+        *,
+        progress: Callable[[int], object] | None = None,
     ) -> list[Translation]:
         """Translations of ``sentences``, batched, in the order given.
 
@@ -145,7 +150,8 @@ class Translator:
         with the attention that hypothesis used. With ``n_best`` > 1 each
         translation's ``hypotheses`` holds the ``n_best`` most probable of the
         beam's hypotheses, best first (the translation itself is the first),
-        each backtracked to the attention it used.
+        each backtracked to the attention it used. ``progress``, if given, is
+        called with the number of sentences of each batch done.
         """
         _check_whole(beam_width, 1, "The beam width")
         _check_whole(n_best, 1, "n_best")
@@ -185,6 +191,8 @@ class Translator:
                     if n_best > 1
                     else hypotheses[0]
                 )
+            if progress is not None:
+                progress(len(chunk))
         return results
 
     def align(self, sources: Sequence[str], targets: Sequence[str]) -> list[Translation]:

@@ -1,47 +1,25 @@
 """Draw every picture of a few translations, or of a run's training, into one folder.
 
 Used by ``python -m seq2seq translate`` and by the end of ``python train.py``.
-Each picture is a `Picture` job: which `viz` function draws it, with what, and
-where. The jobs are independent and drawing is pure Python (matplotlib), so
-the command line has more than a handful drawn by worker processes, one per
-core. `viz` is imported only where a picture is drawn, so ``--help`` stays
-instant.
+Each picture is a `viz.batch.Picture` job; the kinds a translation gets are
+`viz.kinds`' table, each in its usual format. `viz.batch` draws them, more than
+a handful in worker processes, with a progress bar, and stops them cleanly on
+Ctrl-C. `viz` is imported only where a picture is drawn, so ``--help`` stays instant.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import re
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
 
 from seq2seq.records import with_words
 from seq2seq.translation import Translation
 
-# Fewer jobs than this are drawn in this process: starting a worker (importing
-# matplotlib) costs about as much as drawing one sentence's four pictures.
-PARALLEL_FROM = 8
-# What each translation gets, its file suffix and the `viz` function that draws it;
-# the animation first, as it takes longest.
-TRANSLATION_PICTURES = {
-    "attention.gif": "animate_attention",
-    "heatmap.png": "plot_heatmap",
-    "bars.png": "plot_token_bars",
-    "page.html": "to_html",
-}
-
-
-class Picture(NamedTuple):
-    """One file to draw: ``viz.<draw>(*arguments, path=path, **options)``."""
-
-    path: Path
-    draw: str
-    arguments: tuple
-    options: dict[str, Any]
+if TYPE_CHECKING:
+    from viz.batch import Picture
 
 
 def slug(sentence: str, width: int = 40) -> str:
@@ -64,29 +42,29 @@ def draw(
 def translation_pictures(
     translations: Sequence[Translation], out: Path, sentences: Sequence[str] | None = None
 ) -> list[Picture]:
-    """The four pictures of each translation, in the order given, and its n best side by side.
+    """Every kind of picture of each translation (`viz.kinds`), in its usual format.
 
-    Files are named ``NN-<slug>.<kind>`` after the sentence as given (or its
-    source tokens), so a folder of them sorts in the order given. An empty
-    translation (the model ended at once) has no attention to draw and is skipped.
-    A translation with n-best hypotheses also gets ``NN-<slug>.nbest.png``.
+    That is an animation, a heatmap, bar charts and a page, and the n best side
+    by side where a translation holds more than one hypothesis. Files are named
+    ``NN-<slug>.<kind>.<format>`` after the sentence as given (or its source
+    tokens), so a folder of them sorts in the order given. An empty translation
+    (the model ended at once) has no attention to draw and is skipped.
     """
+    from viz.batch import Picture
+    from viz.kinds import USUAL_FORMATS, files_of
+
     if sentences is None:
         sentences = [" ".join(translation.source_tokens) for translation in translations]
     pictures = []
     for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1):
         if not translation.target_tokens:
             continue
-        stem = f"{number:02d}-{slug(sentence)}"
-        pictures += [
-            Picture(out / f"{stem}.{kind}", function, (translation,), {})
-            for kind, function in TRANSLATION_PICTURES.items()
-        ]
         translation = with_words(translation)
-        if len(translation.hypotheses) > 1:
-            pictures.append(
-                Picture(out / f"{stem}.nbest.png", "plot_hypotheses", (translation,), {})
-            )
+        stem = out / f"{number:02d}-{slug(sentence)}"
+        pictures += [
+            Picture(path, kind.draw, (translation,), {})
+            for path, kind in files_of(translation, stem, USUAL_FORMATS)
+        ]
     return pictures
 
 
@@ -98,6 +76,8 @@ def training_pictures(snapshots: dict, out: Path) -> list[Picture]:
     model, the last four snapshots of the first epoch (where the alignment
     forms) and the end of training.
     """
+    from viz.batch import Picture
+
     pictures = []
     for number, probe in enumerate(snapshots["probes"], start=1):
         entries = probe["epochs"]
@@ -122,39 +102,18 @@ def training_pictures(snapshots: dict, out: Path) -> list[Picture]:
 
 
 def draw_all(pictures: Sequence[Picture], workers: int = 1) -> list[Path]:
-    """Draw ``pictures``; their paths, in order.
+    """Draw ``pictures`` as the command line does: a progress bar on a terminal, and
+    `viz.batch.Stopped` (a KeyboardInterrupt saying what was written) on Ctrl-C or SIGTERM."""
+    from viz.batch import draw_all
 
-    With ``workers`` > 1 and many pictures, that many worker processes draw
-    them. The workers are spawned, so they import the ``__main__`` module
-    afresh: only a program whose main module is guarded by ``if __name__ ==
-    "__main__":`` (as ``train.py`` and ``python -m seq2seq`` are) may ask for them.
-    """
-    for folder in {picture.path.parent for picture in pictures}:
-        folder.mkdir(parents=True, exist_ok=True)
-    workers = min(workers, len(pictures))
-    if len(pictures) < PARALLEL_FROM or workers < 2:
-        for picture in pictures:
-            _draw(picture)
-    else:
-        # Spawned, not forked: forking a process that runs TensorFlow's threads can hang.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for done in [pool.submit(_draw, picture) for picture in pictures]:
-                done.result()  # raises what the worker raised
-    return [picture.path for picture in pictures]
-
-
-def _draw(picture: Picture) -> None:
-    import viz
-
-    getattr(viz, picture.draw)(*picture.arguments, path=picture.path, **picture.options)
+    return draw_all(pictures, workers, progress=True)
 
 
 def cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """The cores this process may run on (`viz.batch.cores`)."""
+    from viz.batch import cores
+
+    return cores()
 
 
 def _shorten(text: str, width: int = 44) -> str:

@@ -131,8 +131,15 @@ def detokenize(tokens: Sequence[str]) -> str:
 
 
 def _capitalised(token: str) -> str:
-    """``token`` with its first letter upper case."""
-    first = next(i for i, character in enumerate(token) if character.isalpha())
+    """``token`` with its first character upper case, if that is a letter (opening
+    punctuation skipped); markup or a number stays as it is.
+
+    >>> [_capitalised(token) for token in ["hola", "¿qué", "$x$", "<b>hola", "3d"]]
+    ['Hola', '¿Qué', '$x$', '<b>hola', '3d']
+    """
+    first = len(token) - len(token.lstrip("".join(_OPENING)))
+    if first == len(token) or not token[first].isalpha():
+        return token
     return token[:first] + token[first].upper() + token[first + 1 :]
 
 

@@ -25,6 +25,7 @@ import pytest
 from samples import RED_CAR
 
 from viz import to_html
+from viz.labels import is_shortened, label
 
 # Tokens that are HTML or script: the page must show them as text and run none of them.
 SOURCE_TOKENS = [
@@ -254,12 +255,17 @@ def test_each_section_answers_only_its_own_tokens(page):
 
 
 def test_html_in_tokens_shows_as_the_literal_token(page):
-    assert [target(page, i).text for i in range(len(TARGET_TOKENS))] == TARGET_TOKENS
+    targets = [target(page, i) for i in range(len(TARGET_TOKENS))]
+    assert [element.text for element in targets] == [label(token) for token in TARGET_TOKENS]
+    # A token cut short is whole in its tooltip, markup and quotes included.
+    assert [element.get_attribute("title") for element in targets] == [
+        token if is_shortened(token) else "" for token in TARGET_TOKENS
+    ]
     shown = page.execute_script(
         'return Array.from(document.querySelectorAll("section[data-sentence-index=\\"0\\"] '
         '[data-source-index]"), (source) => source.firstChild.nodeValue);'
     )
-    assert shown == SOURCE_TOKENS
+    assert shown == [label(token) for token in SOURCE_TOKENS]
     assert page.execute_script("return document.querySelectorAll('img').length") == 0
     assert page.execute_script("return document.scripts.length") == 3  # data, colours, code
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import math
+import sys
 
 import numpy as np
 import pytest
 
+from seq2seq import progress
 from seq2seq.artifacts import read_test_pairs
 from seq2seq.corpora.pairs import Pair
 from seq2seq.evaluation import (
@@ -178,6 +181,23 @@ def test_evaluate_per_sentence_gives_each_source_token_its_coverage(tiny_transla
         assert len(row["coverage"]) == len(row["source_tokens"])
         # Each output token spends one unit of attention over the source.
         assert sum(row["coverage"]) == pytest.approx(len(row["target_tokens"]), abs=1e-2)
+
+
+def test_evaluate_shows_a_bar_of_the_sentences_translated_on_a_terminal(
+    tiny_translator, tiny_run, monkeypatch
+):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress, "DELAY_SECONDS", 0)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    pairs = read_test_pairs(tiny_run)[:70]
+    metrics = evaluate(tiny_translator, pairs, progress=True)
+    shown = sys.stderr.getvalue()
+    assert (
+        "Translating: 100%" in shown and f"{metrics['sentences']}/{metrics['sentences']}" in shown
+    )
 
 
 def test_unknown_share_counts_unk_tokens_over_all_tokens():

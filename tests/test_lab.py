@@ -18,12 +18,16 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_cli import ROOT, assert_one_clear_error, run_module
+from test_viz_labels import TOKENS
 
 from seq2seq.lab.app import LabRun, create_app
 from seq2seq.lab.limits import Limits
 from seq2seq.lab.server import load_runs
 from seq2seq.text import normalize
+from viz.labels import label
 
 SENTENCES = ["I eat.", "The red car is fast.", "Maria's dog does not eat the cake."]
 HOSTILE = '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1">'
@@ -356,6 +360,97 @@ def test_a_record_too_long_to_draw_is_refused(client):
 def test_an_unknown_picture_format_is_refused(client):
     [record] = translate(client, ["I eat."]).json()["records"]
     assert_refused(client.post("/api/picture?format=bmp", json={"record": record}), 422)
+
+
+# --- any text: drawn, or refused naming a limit, never a 500 -------------------------------
+
+
+@pytest.fixture(scope="module")
+def roomy_client(tiny_lab_run):
+    """The lab under its default limits (a body of 256 KiB: tokens of thousands of letters)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app([tiny_lab_run]), raise_server_exceptions=False) as client:
+        yield client
+
+
+def post_json(client, path: str, body: dict):
+    """``body`` as JSON with every non-ASCII character escaped: lone surrogates travel too."""
+    return client.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(TOKENS, min_size=1, max_size=3),
+    st.lists(TOKENS, min_size=1, max_size=3),
+    st.sampled_from(["svg", "svg", "png", "gif"]),
+    st.integers(0, 2**31),
+)
+def test_any_record_within_the_limits_is_drawn_as_its_labels(
+    roomy_client, source_tokens, target_tokens, extension, seed
+):
+    weights = np.random.default_rng(seed).dirichlet(np.ones(len(source_tokens)), len(target_tokens))
+    record = {"source_tokens": source_tokens, "target_tokens": target_tokens}
+    response = post_json(
+        roomy_client,
+        f"/api/picture?format={extension}",
+        {"record": {**record, "weights": weights.tolist()}},
+    )
+    if response.status_code != 200:
+        assert_refused(response, 413, "max_body_bytes")
+        return
+    assert response.content.startswith(MAGIC[extension])
+    if extension == "svg":
+        texts = set(svg_text_lines(response.content))
+        assert {label(token) for token in source_tokens + target_tokens} <= texts
+
+
+def svg_text_lines(svg: bytes) -> list[str]:
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.fromstring(svg)
+    return [
+        line
+        for element in root.iter("{http://www.w3.org/2000/svg}text")
+        for line in "".join(element.itertext()).split("\n")
+    ]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(TOKENS, min_size=1, max_size=6).map(" ".join))
+def test_any_sentence_is_translated_or_refused_naming_what_is_wrong(roomy_client, sentence):
+    response = post_json(roomy_client, "/api/translate", {"sentences": [sentence]})
+    if response.status_code == 200:
+        [record] = response.json()["records"]
+        assert record["sentence"] == sentence
+    else:
+        assert_refused(response, response.status_code)
+        assert response.status_code in (413, 422)
+
+
+def test_a_sentence_holding_half_a_character_is_refused_not_a_500(roomy_client):
+    body = assert_refused(
+        post_json(roomy_client, "/api/translate", {"sentences": ["x\ud800y"]}), 422
+    )
+    assert "\\ud800" in body["error"]
+    picture = post_json(roomy_client, "/api/picture?format=png", {"sentence": "x\ud800y"})
+    assert_refused(picture, 422)
+
+
+def test_a_word_of_five_thousand_letters_is_drawn_shortened(roomy_client):
+    word = "w" * 5000
+    [record] = post_json(
+        roomy_client, "/api/translate", {"sentences": [f"I paid {word} for it."]}
+    ).json()["records"]
+    record["target_tokens"][0] = word  # as a model that copies it would write it
+    svg = post_json(roomy_client, "/api/picture?format=svg", {"record": record}).content
+    assert label(word) in svg_text_lines(svg) and word not in svg.decode()
 
 
 # --- the page, its files, its headers ----------------------------------------------------

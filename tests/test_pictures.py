@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import signal
+
 import numpy as np
 import pytest
 from PIL import Image
+from processes import pictures, signal_and_wait, start, unfinished, wait_for_files
 from samples import QUESTION, RED_CAR
 
-from seq2seq.pictures import PARALLEL_FROM, Picture, draw, draw_all, slug, training_pictures
+from seq2seq.pictures import draw, slug, training_pictures, translation_pictures
 from seq2seq.translation import Translation
+from viz.batch import PARALLEL_FROM
 
 
 @pytest.mark.parametrize(
@@ -40,6 +45,16 @@ def test_files_are_named_after_the_sentences_when_given(tmp_path):
     assert paths[1].name == "01-my-red-car.heatmap.png"
 
 
+def test_the_n_best_sheet_is_drawn_where_a_beam_kept_several_hypotheses(tmp_path):
+    second = Translation(
+        RED_CAR.source_tokens, ["el", "auto", "rojo", "."], np.eye(4, dtype=np.float32), -2.5
+    )
+    one = dataclasses.replace(RED_CAR, hypotheses=(RED_CAR,))
+    several = dataclasses.replace(RED_CAR, hypotheses=(RED_CAR, second))
+    names = [picture.path.name for picture in translation_pictures([one, several], tmp_path)]
+    assert [name for name in names if "nbest" in name] == ["02-the-red-car.nbest.png"]
+
+
 def test_an_empty_translation_is_skipped(tmp_path):
     empty = Translation(["hello", "."], [], np.zeros((0, 2), np.float32), -3.0)
     paths = draw([empty, RED_CAR], tmp_path)
@@ -56,13 +71,6 @@ def test_many_pictures_are_drawn_by_worker_processes_just_the_same(tmp_path):
         if one.suffix == ".png":
             assert Image.open(one).size == Image.open(other).size
         assert other.stat().st_size > 0
-
-
-def test_a_worker_process_raises_what_the_picture_raised(tmp_path):
-    bad = Picture(tmp_path / "bad.png", "plot_heatmap", ((np.ones((1, 2)), ["a"], ["b"]),), {})
-    pages = [Picture(tmp_path / f"{n}.html", "to_html", (RED_CAR,), {}) for n in range(8)]
-    with pytest.raises(ValueError, match=r"weights has shape \(1, 2\)"):
-        draw_all([bad, *pages], workers=2)
 
 
 def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
@@ -85,3 +93,35 @@ def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
     assert animation.path.name == "training-01-the-red-car.gif"
     assert animation.options["epochs"] == epochs
     assert sheet.options["show"] == [0, 0.1, 0.25, 0.5, 1, 3]
+
+
+@pytest.mark.slow  # a translate process per signal, 800 pictures queued: about half a minute each
+@pytest.mark.parametrize(
+    ("signum", "whole_group", "status", "name"),
+    [(signal.SIGINT, True, 130, "Ctrl-C"), (signal.SIGTERM, False, 143, "SIGTERM")],
+    ids=["ctrl-c-to-the-group", "sigterm-to-the-main-process"],
+)
+def test_translate_stops_drawing_at_once_and_leaves_no_process_or_unfinished_file(
+    tiny_run, tmp_path, signum, whole_group, status, name
+):
+    sentences = tmp_path / "sentences.txt"
+    lines = ["The red car is fast.", "Maria's dog does not eat the cake.", "I eat."] * 67
+    sentences.write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
+    out = tmp_path / "pictures"
+    process = start(
+        "-m", "seq2seq", "translate", "--run", str(tiny_run), "--file", str(sentences),
+        "--out", str(out),
+    )  # fmt: skip
+    wait_for_files(process, out, 2, timeout=120)
+    ended = signal_and_wait(process, signum, whole_group=whole_group)
+    assert ended.returncode == status, ended.stderr
+    assert ended.seconds < 2.0
+    assert ended.left == []
+    assert unfinished(out) == []
+    written = len(pictures(out))
+    assert 2 <= written < 800
+    assert ended.stderr.strip().splitlines()[-1] == (
+        f"Stopped by {name}: {written} of 800 pictures written to {out}; "
+        "no unfinished file is left."
+    )
+    assert "Traceback" not in ended.stderr

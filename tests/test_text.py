@@ -95,6 +95,18 @@ def test_detokenize_capitalises_the_first_letter_after_opening_punctuation():
     assert detokenize(["¿", "«", "dónde", "»", "?"]) == "¿«Dónde»?"
 
 
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["$\\frac{a}$", "es", "mi", "amigo", "."], "$\\frac{a}$ es mi amigo."),
+        (["<b>hola</b>", "."], "<b>hola</b>."),
+        (["pagué", "$5-$10", "."], "Pagué $5-$10."),
+    ],
+)
+def test_detokenize_capitalises_a_letter_never_markup(tokens, expected):
+    assert detokenize(tokens) == expected
+
+
 def test_detokenize_of_no_tokens_is_empty():
     assert detokenize([]) == ""
 

@@ -57,10 +57,14 @@ def test_every_record_is_drawn_in_every_format_asked_for(records, tmp_path, caps
     written = sorted(path.name for path in out.iterdir())
     assert written == [
         "record-01.attention.gif",
+        "record-01.bars.png",
+        "record-01.bars.svg",
         "record-01.heatmap.png",
         "record-01.heatmap.svg",
         "record-01.page.html",
         "record-02.attention.gif",
+        "record-02.bars.png",
+        "record-02.bars.svg",
         "record-02.heatmap.png",
         "record-02.heatmap.svg",
         "record-02.nbest.png",
@@ -71,7 +75,7 @@ def test_every_record_is_drawn_in_every_format_asked_for(records, tmp_path, caps
     assert (out / "record-01.attention.gif").read_bytes().startswith(b"GIF89a")
     assert "<svg" in (out / "record-02.nbest.svg").read_text()
     assert "como" in (out / "record-01.page.html").read_text()
-    assert capsys.readouterr().out.startswith("2 record(s) drawn into 10 files:\n")
+    assert capsys.readouterr().out.startswith("2 record(s) drawn into 14 files:\n")
 
 
 def test_the_n_best_sheet_shows_each_hypothesis_with_its_score(records, tmp_path):
@@ -112,14 +116,23 @@ def test_an_unknown_format_is_one_line_before_any_file_is_read(tmp_path, capsys)
     assert main(["draw", *arguments]) == 2
     assert capsys.readouterr().err == (
         "error: --to 'png,bmp' names 'bmp'; give a comma-separated list of "
-        "png, svg, pdf, jpg, gif, html.\n"
+        "png, svg, pdf, jpg, gif, mp4, html.\n"
     )
+
+
+def test_mp4_without_ffmpeg_is_one_line(records, tmp_path, capsys, monkeypatch):
+    from matplotlib import animation
+
+    monkeypatch.setattr(animation.writers, "is_available", lambda name: False)
+    assert main(["draw", str(records), "--to", "png,mp4", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("error: Writing .mp4 needs ffmpeg")
+    assert not (tmp_path / "out").exists()
 
 
 def test_help_lists_the_formats():
     completed = draw("--help")
     assert completed.returncode == 0
-    assert "png, svg, pdf, jpg, gif, html" in completed.stdout
+    assert "png, svg, pdf, jpg, gif, mp4, html" in " ".join(completed.stdout.split())
 
 
 def test_records_translate_saves_are_drawn_as_they_are(tmp_path):
@@ -127,6 +140,8 @@ def test_records_translate_saves_are_drawn_as_they_are(tmp_path):
     completed = draw(str(path), "--to", "png", "--out", str(tmp_path / "out"))
     assert completed.returncode == 0, completed.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "record-01.bars.png",
         "record-01.heatmap.png",
+        "record-02.bars.png",
         "record-02.heatmap.png",
     ]

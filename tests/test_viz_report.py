@@ -223,3 +223,10 @@ def test_a_path_that_is_not_html_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match=r"'\.pdf' is not supported; expected one of \.html"):
         write_report([("The red car.", RED_CAR)], path=tmp_path / "report.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_progress_is_told_of_each_sentence_drawn(tmp_path):
+    drawn = []
+    entries = [("The red car.", RED_CAR), ("Is the boy here?", QUESTION)]
+    write_report(entries, path=tmp_path / "r.html", progress=lambda: drawn.append(1))
+    assert len(drawn) == 2

@@ -23,6 +23,11 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 Figures are returned (``matplotlib.figure.Figure``, never pyplot's global
 state) and written only when ``path=`` is given, in the format its extension
 names. ``style="projector"`` (default) or ``"paper"`` picks the look; see `STYLES`.
+
+Every picture shows a token by one rule, `viz.labels.label`: as the characters it
+is (never mathtext or markup), invisible characters escaped, cut to 30 characters
+with an ellipsis. `viz.kinds` is the table of the pictures a record gets, and
+`viz.batch` draws many of them in worker processes, stopped cleanly by Ctrl-C.
 """
 
 from viz.animation import animate_attention

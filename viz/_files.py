@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -12,6 +14,8 @@ from matplotlib.figure import Figure
 from viz.style import Style, rc_context
 
 FIGURE_FORMATS = ("png", "svg", "pdf", "jpg", "jpeg")
+# The name `write_atomically` writes under first: ".STEM.RANDOM.partialSUFFIX" beside the file.
+PARTIAL_NAME = re.compile(r"\.(?P<stem>.*)\.[0-9a-f]{8}\.partial(?P<suffix>.*)", re.DOTALL)
 
 
 def format_of(path: Path) -> str:
@@ -40,12 +44,37 @@ def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
     wanting ``.keras``, pick the right format). A crash leaves ``path`` as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
+    temporary = partial_path(path)
     try:
         write(temporary)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def partial_path(path: Path) -> Path:
+    """A fresh name, of `PARTIAL_NAME`'s form, to write ``path`` under until it is whole."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.partial{path.suffix}")
+
+
+def remove_partial_files(paths: Iterable[Path]) -> list[Path]:
+    """Remove what `write_atomically` left unfinished of ``paths`` (a killed writer's); those.
+
+    Each folder is listed once, so this costs one listing however many paths it holds.
+    """
+    names_by_folder: dict[Path, set[str]] = defaultdict(set)
+    for path in paths:
+        names_by_folder[path.parent].add(path.name)
+    removed = []
+    for folder, names in names_by_folder.items():
+        if not folder.is_dir():
+            continue
+        for entry in os.scandir(folder):
+            match = PARTIAL_NAME.fullmatch(entry.name)
+            if match and f"{match['stem']}{match['suffix']}" in names:
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -7,6 +7,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from viz.labels import labels
+
 
 class Attention(NamedTuple):
     """Validated attention: ``weights[t, s]`` is how much target token t attended to source token s.
@@ -17,6 +19,16 @@ class Attention(NamedTuple):
     weights: np.ndarray
     source_tokens: list[str]
     target_tokens: list[str]
+
+    @property
+    def source_labels(self) -> list[str]:
+        """The source tokens as the pictures show them (`viz.labels.label`)."""
+        return labels(self.source_tokens)
+
+    @property
+    def target_labels(self) -> list[str]:
+        """The target tokens as the pictures show them (`viz.labels.label`)."""
+        return labels(self.target_tokens)
 
 
 def as_attention(translation: Any) -> Attention:

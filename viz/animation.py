@@ -25,11 +25,21 @@ from viz.heatmap import (
     draw_heatmap,
     heatmap_size,
 )
-from viz.style import CHARACTER_WIDTH, Style, get_style, rc_context
+from viz.labels import text_label
+from viz.style import (
+    SMALLEST_FONT,
+    Style,
+    drawn_inches,
+    get_style,
+    line_characters,
+    rc_context,
+)
 
 ANIMATION_FORMATS = ("gif", "mp4", "html")
 # Frames a second of the decoding animation: 0.6 s a word, time to read the row it adds.
 DECODING_FPS = 5 / 3
+# A line of a title takes this many times its font size.
+TITLE_LINE_SPACING = 1.2
 
 
 class AnimatedHeatmap(NamedTuple):
@@ -63,6 +73,20 @@ def freeze_layout(heatmap: AnimatedHeatmap) -> None:
     ax = heatmap.ax
     label_x = ax.yaxis.label.get_position()[0]  # display pixels
     ax.yaxis.set_label_coords(ax.transAxes.inverted().transform((label_x, 0))[0], 0.5)
+
+
+def fit_title(title: Text, ax: Axes) -> None:
+    """Smaller type for ``title``, centred over ``ax`` (laid out), if it would run past the
+    figure's edge: a long word in wide letters over a small matrix."""
+    figure_width = ax.figure.get_figwidth()
+    box = ax.get_position()
+    centre = (box.x0 + box.x1) / 2 * figure_width
+    # Less a twentieth: type is drawn a little wider than its outlines measure.
+    room = 2 * min(centre, figure_width - centre) * 0.95
+    size = title.get_fontsize()
+    drawn = drawn_inches(title.get_text(), size)
+    if drawn > room:
+        title.set_fontsize(max(SMALLEST_FONT, size * room / drawn))
 
 
 def movie_target(path: str | os.PathLike[str] | None, fps: float) -> Path | None:
@@ -118,10 +142,24 @@ def animate_attention(
     attention = as_attention(translation)
     chosen = get_style(style)
     target = movie_target(path, fps)
-    target_tokens = attention.target_tokens
+    target_labels = attention.target_labels
     with rc_context(chosen):
-        # Half an inch more than a heatmap: the title may wrap onto a second line.
-        heatmap = heatmap_for_frames(attention, chosen, extra_height=0.5)
+        cell = cell_inches(attention, chosen)
+        width = heatmap_size(attention, chosen, cell)[0]
+        whole = " ".join(target_labels)
+        wrap_width = line_characters(whole, width, chosen.title_size, least=20)
+
+        def title_of(step: int) -> str:
+            """The translation so far, its newest words kept when it is too long to show."""
+            return textwrap.fill(
+                text_label(" ".join(target_labels[: step + 1]), keep_end=True), wrap_width
+            )
+
+        # The whole translation is the longest title; the figure makes room for its lines
+        # (half an inch more than a heatmap holds two).
+        lines = title_of(len(target_labels) - 1).count("\n") + 1
+        extra = 0.5 + max(0, lines - 2) * TITLE_LINE_SPACING * chosen.title_size / 72
+        heatmap = heatmap_for_frames(attention, chosen, extra_height=extra)
         outline = heatmap.ax.add_patch(
             Rectangle(
                 (0, 0),
@@ -134,10 +172,9 @@ def animate_attention(
                 zorder=3,  # above the white lines between cells
             )
         )
-        width = heatmap.figure.get_figwidth()
-        wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * chosen.title_size)))
-        title = heatmap.ax.set_title(textwrap.fill(" ".join(target_tokens), wrap_width))
+        title = heatmap.ax.set_title(title_of(len(target_labels) - 1))
         freeze_layout(heatmap)
+        fit_title(title, heatmap.ax)
 
     def show_step(step: int) -> None:
         heatmap.cells.set_array(frame_matrix(attention.weights, step))
@@ -145,12 +182,12 @@ def animate_attention(
             for text in row_texts:
                 text.set_visible(row <= step)
         heatmap.ax.set_yticklabels(
-            [token if row <= step else "" for row, token in enumerate(target_tokens)]
+            [label if row <= step else "" for row, label in enumerate(target_labels)]
         )
         outline.set_y(step)
-        title.set_text(textwrap.fill(" ".join(target_tokens[: step + 1]), wrap_width))
+        title.set_text(title_of(step))
 
-    return play(heatmap, show_step, len(target_tokens), fps=fps, target=target, style=chosen)
+    return play(heatmap, show_step, len(target_labels), fps=fps, target=target, style=chosen)
 
 
 def check_writer(path: Path) -> None:

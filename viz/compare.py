@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from viz._validate import as_attention
 from viz.grid import plot_grid
+from viz.labels import joined
 
 # Side by side up to this many panels a row; more wrap onto further rows.
 COMPARISON_COLUMNS = 4
@@ -49,13 +50,14 @@ def plot_comparison(
         if attention.source_tokens != first:
             raise ValueError(
                 f"translation {number} ({labels[number]!r}) reads the source tokens "
-                f"{attention.source_tokens} but translation 0 ({labels[0]!r}) reads {first}; "
+                f"{attention.source_labels} but translation 0 ({labels[0]!r}) reads "
+                f"{attentions[0].source_labels}; "
                 "expected every model to translate the same source sentence."
             )
     return plot_grid(
         attentions,
         titles=[
-            f"{label}\n{' '.join(attention.target_tokens)}"
+            f"{label}\n{joined(attention.target_tokens)}"
             for label, attention in zip(labels, attentions)
         ],
         columns=min(len(attentions), COMPARISON_COLUMNS),

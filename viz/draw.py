@@ -2,35 +2,33 @@
 
 Any attention record (`viz.record`), from this project's ``translate
 --save-records``, its lab, or a hand-written file of another model's weights, is
-drawn into every format asked for. Record N (counting from 1) gives
-``record-NN.heatmap.png`` (and ``.svg``, ``.pdf``, ``.jpg``), ``record-NN.attention.gif``
-and ``record-NN.page.html``; a record with hypotheses also gives
-``record-NN.nbest.png`` (one per figure format), its n best side by side.
+drawn into every format asked for, as every kind of `viz.kinds` that has the
+format: record N (counting from 1) gives ``record-NN.heatmap.png`` and
+``record-NN.bars.png`` (and ``.svg``, ``.pdf``, ``.jpg``),
+``record-NN.attention.gif`` (and ``.mp4``, with ffmpeg) and
+``record-NN.page.html``; a record with several hypotheses also gives
+``record-NN.nbest.png`` (one per picture format), its n best side by side.
 
-A bad record, a missing file or an unknown format is one line on stderr and
-exit status 2. Nothing here imports TensorFlow.
+Many pictures are drawn by worker processes, with a progress bar on a terminal;
+Ctrl-C stops them (exit status 130) and says how many were written. A bad
+record, a missing file or an unknown format is one line on stderr and exit
+status 2. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from viz.animation import animate_attention
-from viz.grid import plot_hypotheses
-from viz.heatmap import plot_heatmap
-from viz.html import to_html
+from viz.animation import check_writer
+from viz.batch import Picture, Stopped, cores, draw_all
+from viz.kinds import FORMATS, USUAL_FORMATS, files_of
 from viz.record import AttentionRecord, RecordError, read_records
 from viz.style import STYLES
 
 EXIT_USER_ERROR = 2
-FIGURES = ("png", "svg", "pdf", "jpg")
-# What each other format draws, as (file suffix, viz function).
-MOVING = {"gif": ("attention.gif", animate_attention), "html": ("page.html", to_html)}
-FORMATS = (*FIGURES, *MOVING)
 
 
 class UsageError(ValueError):
@@ -38,32 +36,24 @@ class UsageError(ValueError):
 
 
 def draw_records(
-    records: Sequence[AttentionRecord], out: Path, formats: Sequence[str], style: str = "projector"
+    records: Sequence[AttentionRecord],
+    out: Path,
+    formats: Sequence[str],
+    style: str = "projector",
+    *,
+    workers: int = 1,
+    progress: bool = False,
 ) -> list[Path]:
-    """Draw every record into each of ``formats`` (see `FORMATS`) in folder ``out``; the paths."""
-    paths = []
-    for number, record in enumerate(records, start=1):
-        for path, draw in _pictures(record, out / f"record-{number:02d}", formats):
-            options = {} if draw is to_html else {"style": style}
-            draw(record, path=path, **options)
-            paths.append(path)
-    return paths
+    """Draw every record into each of ``formats`` (see `FORMATS`) in folder ``out``; the paths.
 
-
-def _pictures(
-    record: AttentionRecord, stem: Path, formats: Sequence[str]
-) -> list[tuple[Path, Callable[..., Any]]]:
-    """The files of one record: which path, drawn by which function."""
+    ``workers`` and ``progress`` are `viz.batch.draw_all`'s.
+    """
     pictures = []
-    for extension in formats:
-        if extension in MOVING:
-            suffix, draw = MOVING[extension]
-            pictures.append((Path(f"{stem}.{suffix}"), draw))
-            continue
-        pictures.append((Path(f"{stem}.heatmap.{extension}"), plot_heatmap))
-        if record.hypotheses:
-            pictures.append((Path(f"{stem}.nbest.{extension}"), plot_hypotheses))
-    return pictures
+    for number, record in enumerate(records, start=1):
+        for path, kind in files_of(record, out / f"record-{number:02d}", formats):
+            options = {"style": style} if kind.takes_style else {}
+            pictures.append(Picture(path, kind.draw, (record,), options))
+    return draw_all(pictures, workers, progress=progress)
 
 
 def parse_formats(text: str) -> list[str]:
@@ -75,6 +65,11 @@ def parse_formats(text: str) -> list[str]:
             f"--to {text!r} names {'no format' if not formats else repr(unknown[0])}; "
             f"give a comma-separated list of {', '.join(FORMATS)}."
         )
+    if "mp4" in formats:
+        try:
+            check_writer(Path("attention.mp4"))
+        except RuntimeError as error:
+            raise UsageError(str(error)) from None
     return list(dict.fromkeys(formats))
 
 
@@ -99,15 +94,15 @@ def parser() -> argparse.ArgumentParser:
         "draw",
         help="draw attention records into pictures",
         description="Draw each attention record of a JSON Lines file (or a .json file) "
-        "into every format asked for: heatmaps, the decoding animation, the interactive "
-        "page, and the n best side by side where a record has hypotheses.",
+        "into every format asked for: heatmaps, bar charts, the decoding animation, the "
+        "interactive page, and the n best side by side where a record has hypotheses.",
     )
     draw.add_argument("records", type=Path, metavar="RECORDS", help="a .jsonl file of records")
     draw.add_argument(
         "--to",
-        default="png,gif,html",
+        default=",".join(USUAL_FORMATS),
         metavar="FORMATS",
-        help=f"comma-separated formats: {', '.join(FORMATS)} (default: png,gif,html)",
+        help=f"comma-separated formats: {', '.join(FORMATS)} (default: {','.join(USUAL_FORMATS)})",
     )
     draw.add_argument("--out", type=Path, required=True, help="folder for the pictures")
     draw.add_argument("--style", choices=STYLES, default="projector", help="(default: projector)")
@@ -122,10 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.out.exists() and not arguments.out.is_dir():
             raise UsageError(f"--out {arguments.out} is a file; choose a folder to write into.")
         records = read(arguments.records)
-        paths = draw_records(records, arguments.out, formats, arguments.style)
+        paths = draw_records(
+            records, arguments.out, formats, arguments.style, workers=cores(), progress=True
+        )
     except (UsageError, RecordError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except Stopped as stopped:
+        print(stopped, file=sys.stderr)
+        return stopped.exit_status
     print(f"{len(records)} record(s) drawn into {len(paths)} files:")
     print("\n".join(f"  {path}" for path in paths))
     return 0

@@ -20,12 +20,13 @@ from viz.heatmap import (
     heatmap_size,
     tick_size,
 )
+from viz.labels import joined, text_label
 from viz.style import (
-    CHARACTER_WIDTH,
     SHEET_MAX_INCHES,
     Style,
     get_style,
     label_inches,
+    line_characters,
     rc_context,
 )
 
@@ -52,12 +53,13 @@ def plot_grid(
     chosen = get_style(style)
     target = None if path is None else output_path(path, FIGURE_FORMATS)
     if titles is None:
-        titles = [" ".join(attention.target_tokens) for attention in attentions]
+        titles = [joined(attention.target_tokens) for attention in attentions]
     elif len(titles) != len(attentions):
         raise ValueError(
             f"there are {len(titles)} titles for {len(attentions)} translations; "
             "expected one title per translation."
         )
+    titles = [text_label(title) for title in titles]
     if columns is None:
         columns = min(len(attentions), 3)
     elif columns < 1:
@@ -74,10 +76,10 @@ def plot_grid(
             # No wider than the matrix and its labels, or it runs into the next panel's title.
             width = (
                 len(attention.source_tokens) * cell
-                + label_inches(attention.target_tokens, tick_size(cell, chosen))
+                + label_inches(attention.target_labels, tick_size(cell, chosen))
                 + 2 * chosen.label_size / 72
             )
-            characters = max(10, int(width * 72 / (CHARACTER_WIDTH * chosen.label_size)))
+            characters = line_characters(title, width, chosen.label_size, least=10)
             ax.set_title(wrap_lines(title, characters), fontsize=chosen.label_size)
             axes.append(ax)
         # Every panel has the same fixed 0..1 scale, so one bar serves them all.
@@ -131,7 +133,7 @@ def hypothesis_titles(hypotheses: Sequence[Any]) -> list[str]:
     """``"2. el coche rojo .\\nlog-probability -1.25"`` for each hypothesis, best first."""
     titles = []
     for rank, hypothesis in enumerate(hypotheses, start=1):
-        title = f"{rank}. {' '.join(as_attention(hypothesis).target_tokens)}"
+        title = f"{rank}. {joined(as_attention(hypothesis).target_tokens)}"
         score = getattr(hypothesis, "score", None)
         titles.append(title if score is None else f"{title}\nlog-probability {score:.2f}")
     return titles

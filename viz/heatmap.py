@@ -15,6 +15,7 @@ from matplotlib.text import Text
 
 from viz._files import FIGURE_FORMATS, output_path, save_figure
 from viz._validate import Attention, as_attention
+from viz.labels import text_label
 from viz.style import (
     CHARACTER_WIDTH,
     SMALLEST_FONT,
@@ -55,7 +56,7 @@ def tick_size(cell: float, style: Style) -> float:
 
 def source_rotation(attention: Attention, cell: float, style: Style) -> float:
     """Degrees to turn the source labels above columns ``cell`` inches wide."""
-    return label_rotation(attention.source_tokens, tick_size(cell, style), cell)
+    return label_rotation(attention.source_labels, tick_size(cell, style), cell)
 
 
 def heatmap_size(attention: Attention, style: Style, cell: float) -> tuple[float, float]:
@@ -65,13 +66,13 @@ def heatmap_size(attention: Attention, style: Style, cell: float) -> tuple[float
     """
     font = tick_size(cell, style)
     rotation = math.radians(source_rotation(attention, cell, style))
-    source_labels = label_inches(attention.source_tokens, font) * math.sin(rotation) + font / 72
+    source_labels = label_inches(attention.source_labels, font) * math.sin(rotation) + font / 72
     axis_label = 2 * style.label_size / 72
     colour_bar = 0.35 + 4 * CHARACTER_WIDTH * style.tick_size / 72 + axis_label
     target_length, source_length = attention.weights.shape
     width = (
         source_length * cell
-        + label_inches(attention.target_tokens, font)
+        + label_inches(attention.target_labels, font)
         + axis_label
         + colour_bar
         + 0.3
@@ -115,6 +116,10 @@ def draw_heatmap(
         annot_kws={"fontsize": annotation_size},
         linewidths=min(1.0, cell * 72 / 20),
         linecolor="white",
+        # The labels are set below; seaborn's own would be measured for overlap, one
+        # off-screen rendering of the whole figure per label.
+        xticklabels=False,
+        yticklabels=False,
     )
     _label_axes(ax, attention, style, cell)
     texts = ax.texts[written_before:]
@@ -132,7 +137,7 @@ def _label_axes(ax: Axes, attention: Attention, style: Style, cell: float) -> No
     rotation = source_rotation(attention, cell, style)
     ax.set_xticks(
         np.arange(len(attention.source_tokens)) + 0.5,
-        labels=attention.source_tokens,
+        labels=attention.source_labels,
         fontsize=font,
         rotation=rotation,
         ha="left" if rotation else "center",
@@ -140,9 +145,10 @@ def _label_axes(ax: Axes, attention: Attention, style: Style, cell: float) -> No
     )
     ax.set_yticks(
         np.arange(len(attention.target_tokens)) + 0.5,
-        labels=attention.target_tokens,
+        labels=attention.target_labels,
         fontsize=font,
         rotation=0,
+        va="center",  # as seaborn sets them
     )
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
@@ -193,7 +199,7 @@ def plot_heatmap(
         image, _ = draw_heatmap(ax, attention, chosen, cell=cell, annotate=annotate)
         add_colour_bar(image, ax, chosen)
         if title is not None:
-            ax.set_title(title)
+            ax.set_title(text_label(title))
     if target is not None:
         save_figure(figure, target, chosen)
     return figure

@@ -19,15 +19,18 @@ import html
 import json
 import math
 import os
+import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from viz._files import output_path, write_text_atomically
 from viz._validate import Attention, as_attention
+from viz.labels import is_shortened, joined, label, text_label, visible
 from viz.style import colour_stops, get_style
 
 HTML_FORMATS = ("html", "htm")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 ASSETS = resources.files("viz") / "assets"
 
 
@@ -49,7 +52,7 @@ def to_html(
         raise ValueError("translation is an empty list; expected at least one translation.")
     attentions = [as_attention(item) for item in translations]
     target = None if path is None else output_path(path, HTML_FORMATS)
-    page = _page(attentions, title or "Where the model looked")
+    page = _page(attentions, text_label(title or "Where the model looked"))
     if target is not None:
         write_text_atomically(target, page)
     return page
@@ -112,16 +115,16 @@ def document(title: str, css: str, main: str, *, after: str = "") -> str:
 
 
 def _section(number: int, attention: Attention, stops: list[tuple[str, str]]) -> str:
-    source_text = html.escape(" ".join(attention.source_tokens))
-    target_text = html.escape(" ".join(attention.target_tokens))
+    source_text = html.escape(joined(attention.source_tokens))
+    target_text = html.escape(joined(attention.target_tokens))
     sources = "".join(
-        f'<span class="token source" data-source-index="{j}">{html.escape(token)}'
-        '<span class="weight"></span></span>'
+        f'<span class="token source" data-source-index="{j}"{_tooltip(token)}>'
+        f'{html.escape(label(token))}<span class="weight"></span></span>'
         for j, token in enumerate(attention.source_tokens)
     )
     targets = "".join(
         f'<button type="button" class="token target" data-target-index="{i}" '
-        f'aria-pressed="false">{html.escape(token)}</button>'
+        f'aria-pressed="false"{_tooltip(token)}>{html.escape(label(token))}</button>'
         for i, token in enumerate(attention.target_tokens)
     )
     return f"""<section data-sentence-index="{number}">
@@ -132,20 +135,29 @@ def _section(number: int, attention: Attention, stops: list[tuple[str, str]]) ->
 </section>"""
 
 
+def _tooltip(token: str) -> str:
+    """A ``title`` attribute holding the whole token, where its label leaves part of it out."""
+    return f' title="{html.escape(visible(token))}"' if is_shortened(token) else ""
+
+
 def _table(attention: Attention, stops: list[tuple[str, str]]) -> str:
     """The matrix as a table: a row per target token, a cell coloured by each weight."""
+    source_labels = [html.escape(shown) for shown in attention.source_labels]
+    target_labels = [html.escape(shown) for shown in attention.target_labels]
     header = "".join(
-        f'<th scope="col">{html.escape(token)}</th>' for token in attention.source_tokens
+        f'<th scope="col"{_tooltip(token)}>{shown}</th>'
+        for token, shown in zip(attention.source_tokens, source_labels)
     )
     body = []
-    for target_token, weights in zip(attention.target_tokens, attention.weights):
+    for target_token, target_label, weights in zip(
+        attention.target_tokens, target_labels, attention.weights
+    ):
         cells = "".join(
             f'<td style="background-color: {_colour(weight, stops)}" '
-            f'title="{html.escape(target_token)} ← {html.escape(source_token)}: '
-            f'{_label(weight)}"></td>'
-            for source_token, weight in zip(attention.source_tokens, weights)
+            f'title="{target_label} ← {source_label}: {_label(weight)}"></td>'
+            for source_label, weight in zip(source_labels, weights)
         )
-        body.append(f'<tr><th scope="row">{html.escape(target_token)}</th>{cells}</tr>')
+        body.append(f'<tr><th scope="row"{_tooltip(target_token)}>{target_label}</th>{cells}</tr>')
     return (
         '<table class="heatmap"><caption hidden>attention weights: rows are target tokens, '
         f"columns source tokens</caption><thead><tr><th></th>{header}</tr></thead>"
@@ -170,6 +182,10 @@ def _label(weight: float) -> str:
 
 
 def _data_script(element_id: str, value: Any) -> str:
-    """``value`` as a JSON data element that cannot end early: every "<" becomes \\u003c."""
+    """``value`` as a JSON data element that cannot end early: every "<" becomes \\u003c.
+
+    A lone surrogate (which JSON may hold, but UTF-8 cannot) is written as its escape too.
+    """
     text = json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+    text = _SURROGATE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
     return f'<script type="application/json" id="{element_id}">{text}</script>\n'

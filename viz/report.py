@@ -24,6 +24,7 @@ from viz._validate import Attention, as_attention
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
 from viz.html import HTML_FORMATS, asset, document
+from viz.labels import joined, text_label
 from viz.style import Style, get_style, rc_context
 
 # Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
@@ -86,6 +87,7 @@ def write_report(
     statistics: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
     style: str = "paper",
+    progress: Callable[[], object] | None = None,
 ) -> Path:
     """Write one self-contained HTML report of several translations and their run; return its path.
 
@@ -100,7 +102,8 @@ def write_report(
     numbers and strings are listed as given, nested lists and dictionaries
     left out. Attention statistics found in ``metrics`` join ``statistics``.
     ``config`` (a mapping or a dataclass) is listed as a small table. ``path``
-    must end in .html; the file appears whole or not at all.
+    must end in .html; the file appears whole or not at all. ``progress``, if
+    given, is called once per sentence drawn.
     """
     target = output_path(path, HTML_FORMATS)
     items = _entries(entries)
@@ -113,10 +116,12 @@ def write_report(
     run = _numbers_table("Scores", scores, SCORES) + _numbers_table(
         "Attention statistics", spread, STATISTICS
     )
-    sections = "\n".join(
-        _entry_section(number, sentence, attention, style)
-        for number, (sentence, attention) in enumerate(items, start=1)
-    )
+    drawn = []
+    for number, (sentence, attention) in enumerate(items, start=1):
+        drawn.append(_entry_section(number, sentence, attention, style))
+        if progress is not None:
+            progress()
+    sections = "\n".join(drawn)
     count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
     main = f"""<h1>{html.escape(title)}</h1>
 <p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
@@ -167,13 +172,14 @@ def _is_empty(translation: Any) -> bool:
 
 
 def _entry_section(number: int, sentence: str, attention: Attention | None, style: str) -> str:
-    heading = f'<h3><span class="number">{number}.</span>{html.escape(sentence)}</h3>'
+    shown = html.escape(text_label(sentence, limit=None))
+    heading = f'<h3><span class="number">{number}.</span>{shown}</h3>'
     if attention is None:
         return (
             f'<section class="entry">{heading}<p class="translation empty">'
             "no translation: the model ended at once, so there is nothing to draw</p></section>"
         )
-    translation = html.escape(" ".join(attention.target_tokens))
+    translation = html.escape(joined(attention.target_tokens))
     chosen = get_style(style)
     heatmap = _image(
         plot_heatmap(attention, style=style), chosen, f"attention heatmap of {translation}"

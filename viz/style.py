@@ -9,6 +9,8 @@ never changed.
 from __future__ import annotations
 
 import functools
+import math
+import warnings
 from dataclasses import dataclass
 
 import matplotlib
@@ -33,6 +35,11 @@ SMALLEST_FONT = 6.0
 SHEET_MAX_INCHES = 22.0
 # Width of an average character of DejaVu Sans, as a fraction of the font size.
 CHARACTER_WIDTH = 0.6
+# A label measured wider than this many times its guess by `CHARACTER_WIDTH` is sized as measured.
+WIDE_LABEL_RATIO = 1.25
+# Slanted axis labels may reach this far past the end of their axis (inches), into a margin
+# that layout can give them; a long word further would squeeze the plot to nothing.
+SLANT_OVERHANG_INCHES = 1.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,10 @@ def rc_context(style: Style):
             "axes.labelsize": style.label_size,
             "xtick.labelsize": style.tick_size,
             "ytick.labelsize": style.tick_size,
+            # Tokens are text, never markup: a token with two "$" is not mathtext, a
+            # backslash or a "%" is not LaTeX.
+            "text.parse_math": False,
+            "text.usetex": False,
             "svg.fonttype": "none",
             "pdf.fonttype": 42,
         }
@@ -140,14 +151,65 @@ def colour_stops(style: Style, count: int = 11) -> list[tuple[str, str]]:
     return stops
 
 
-def label_inches(tokens: list[str], font_size: float) -> float:
-    """Roughly how wide the longest of ``tokens`` is when drawn at ``font_size`` points."""
-    return max(len(token) for token in tokens) * CHARACTER_WIDTH * font_size / 72
+def label_inches(labels: list[str], font_size: float) -> float:
+    """Roughly how wide the longest of ``labels`` is when drawn at ``font_size`` points.
+
+    Counted in characters of `CHARACTER_WIDTH`, a guess that layout corrects by a
+    little; where the font makes a label much wider than that (``W``, ideographs,
+    emoji), too wide for layout to absorb, its measured width instead.
+    """
+    estimate = max(len(label) for label in labels) * CHARACTER_WIDTH
+    widest = max(_width_in_ems(label) for label in set(labels))
+    return (widest if widest > WIDE_LABEL_RATIO * estimate else estimate) * font_size / 72
 
 
-def label_rotation(tokens: list[str], font_size: float, spacing: float) -> float:
-    """Degrees to turn labels ``spacing`` inches apart: 0 if they fit level, else 45 or 90."""
-    if label_inches(tokens, font_size) <= 0.9 * spacing:
+def text_inches(text: str, font_size: float) -> float:
+    """How wide ``text`` is drawn at ``font_size`` points: at least its `CHARACTER_WIDTH` guess."""
+    return max(len(text) * CHARACTER_WIDTH, _width_in_ems(text)) * font_size / 72
+
+
+def drawn_inches(text: str, font_size: float) -> float:
+    """How wide the widest line of ``text`` is drawn at ``font_size`` points, as measured."""
+    return max(map(_width_in_ems, text.splitlines() or [""])) * font_size / 72
+
+
+def line_characters(text: str, inches: float, font_size: float, least: int) -> int:
+    """How many characters of ``text`` a line ``inches`` wide holds at ``font_size`` points
+    (at least ``least``): counted in `CHARACTER_WIDTH`, or in the text's own average
+    character where its letters are wider (``W``, ideographs)."""
+    words = "".join(text.split())
+    average = _width_in_ems(words) / len(words) if words else CHARACTER_WIDTH
+    return max(least, int(inches * 72 / (max(CHARACTER_WIDTH, average) * font_size)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _width_in_ems(label: str) -> float:
+    """The width of ``label`` in the style's fonts (one line), in multiples of the font size."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a missing glyph is reported when it is drawn
+        width, _, _ = text_to_path.get_text_width_height_descent(
+            label, FontProperties(family=font_family(), size=72), ismath=False
+        )
+    return width / 72
+
+
+def label_rotation(labels: list[str], font_size: float, spacing: float) -> float:
+    """Degrees to turn labels ``spacing`` inches apart: 0 if they fit level, else 45 or 90.
+
+    Slanted labels lean towards the end of ``labels``; where they would reach more
+    than `SLANT_OVERHANG_INCHES` past the last one's place, they stand upright.
+    """
+    if label_inches(labels, font_size) <= 0.9 * spacing:
         return 0.0
     # Slanted labels sit closer together (spacing * sin 45°); when that is too tight, go vertical.
-    return 45.0 if font_size / 72 <= 0.5 * spacing else 90.0
+    if font_size / 72 > 0.5 * spacing:
+        return 90.0
+    slant = math.cos(math.radians(45))
+    reach = max(
+        label_inches([label], font_size) * slant - (len(labels) - position - 0.5) * spacing
+        for position, label in enumerate(labels)
+    )
+    return 90.0 if reach > SLANT_OVERHANG_INCHES else 45.0

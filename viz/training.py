@@ -25,7 +25,15 @@ from viz._validate import Attention, _tokens, _weights
 from viz.animation import freeze_layout, heatmap_for_frames, movie_target, play
 from viz.grid import plot_grid, wrap_lines
 from viz.heatmap import cell_inches, heatmap_size
-from viz.style import CHARACTER_WIDTH, Style, colormap, get_style, rc_context, text_colour_on
+from viz.labels import text_label
+from viz.style import (
+    Style,
+    colormap,
+    get_style,
+    line_characters,
+    rc_context,
+    text_colour_on,
+)
 
 # A sheet of small multiples shows at most this many epochs unless told which.
 SHEET_EPOCHS = 6
@@ -246,7 +254,7 @@ def _captions(captions: Sequence[str] | None, count: int) -> list[str] | None:
                 f"caption {frame} is {caption!r} ({type(caption).__name__}); "
                 "expected every caption to be a string."
             )
-    return list(captions)
+    return [text_label(caption) for caption in captions]
 
 
 def _pad_captions(captions: list[str], width: float, font_size: float) -> list[str]:
@@ -255,7 +263,7 @@ def _pad_captions(captions: list[str], width: float, font_size: float) -> list[s
     Equal lines keep the heading above them still; a blank caption becomes a
     space, as matplotlib does not place an empty title clear of the labels.
     """
-    wrap_width = max(20, int(width * 72 / (CHARACTER_WIDTH * font_size)))
+    wrap_width = line_characters("".join(captions), width, font_size, least=20)
     wrapped = [wrap_lines(caption, wrap_width) or " " for caption in captions]
     lines = max(caption.count("\n") for caption in wrapped)
     return [caption + "\n" * (lines - caption.count("\n")) for caption in wrapped]

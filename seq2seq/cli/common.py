@@ -24,9 +24,10 @@ def run_reporting_errors(job: Callable[[], None]) -> int:
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as error:
+        # Drawing stopped (viz.batch.Stopped) says what it wrote, and by which signal.
+        print(str(error) or "Interrupted.", file=sys.stderr)
+        return getattr(error, "exit_status", EXIT_INTERRUPTED)
     return 0
 
 

@@ -77,7 +77,7 @@ def run(arguments: argparse.Namespace) -> None:
         corpus = load_corpus(config)
         name, pairs = f"{corpus.name} (test split)", corpus.test
     print(f"Translating {len(pairs):,} pairs of {name} (beam width {arguments.beam}).")
-    metrics = evaluate(translator, pairs, arguments.beam, per_sentence=True)
+    metrics = evaluate(translator, pairs, arguments.beam, per_sentence=True, progress=True)
     metrics["beam_width"] = arguments.beam
     rows = [
         ("pairs", f"{metrics['pairs']:,}"),

@@ -35,6 +35,7 @@ def run(arguments: argparse.Namespace) -> None:
     import viz
     from seq2seq import artifacts
     from seq2seq.inference import Translator
+    from seq2seq.progress import progress
 
     given = sentences(arguments)
     check_folder(arguments.out)
@@ -42,11 +43,13 @@ def run(arguments: argparse.Namespace) -> None:
     metrics = {name: value for name, value in metrics.items() if name != "evaluations"}
     translator = Translator.load(arguments.run)
     translations = translator.translate_batch(given, arguments.beam)
-    path = viz.write_report(
-        list(zip(given, translations)),
-        path=arguments.out / "report.html",
-        title=arguments.title or f"Attention report: {arguments.run.name}",
-        metrics=metrics,
-        config=translator.config.to_dict() if translator.config else None,
-    )
+    with progress(len(given), "sentence", "Drawing") as advance:
+        path = viz.write_report(
+            list(zip(given, translations)),
+            path=arguments.out / "report.html",
+            title=arguments.title or f"Attention report: {arguments.run.name}",
+            metrics=metrics,
+            config=translator.config.to_dict() if translator.config else None,
+            progress=advance,
+        )
     print(f"Report on {len(given)} sentence(s) written to {path}")

@@ -16,6 +16,7 @@ they were served under, never by a path from the request.
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -40,16 +41,14 @@ from seq2seq.lab.limits import (
     Limits,
     SecurityHeaders,
 )
-from seq2seq.pictures import Picture, draw_all, slug
+from seq2seq.pictures import slug
 from seq2seq.text import normalize
 
 STATIC = Path(__file__).parent / "static"
-# Each download: the file name's suffix, as the command line names it, and the viz function.
-PICTURES = {
-    "png": ("heatmap.png", "plot_heatmap", "image/png"),
-    "svg": ("heatmap.svg", "plot_heatmap", "image/svg+xml"),
-    "gif": ("attention.gif", "animate_attention", "image/gif"),
-}
+# The downloads: each format's kind of picture (`viz.kinds`, which names its function
+# and media type), as ``translate`` writes it.
+DOWNLOADS = {"png": "heatmap", "svg": "heatmap", "gif": "attention"}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -107,21 +106,24 @@ class Lab:
         model = {"run": run.name, "beam_width": beam, **_model_facts(run)}
         return [_record(t, sentence, model) for t, sentence in zip(translations, sentences)]
 
-    async def picture(self, request: PictureRequest, kind: str) -> Response:
+    async def picture(self, request: PictureRequest, extension: str) -> Response:
         """The picture of a record, or of a sentence translated, as a file to download."""
+        from viz.kinds import KINDS, MEDIA_TYPES
+
         if (request.record is None) == (request.sentence is None):
             raise UserError("Give either a record or a sentence to draw, not both or neither.")
         if request.record is not None:
             record = _read_record(request.record, self.limits)
         else:
             record = (await self.translate([request.sentence], request.run, request.beam))[0]
-        name, function, media_type = PICTURES[kind]
+        kind = KINDS[DOWNLOADS[extension]]
+        name = f"{kind.name}.{extension}"
         stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))
         body = await asyncio.get_running_loop().run_in_executor(
-            self._drawing, _draw, function, record, name
+            self._drawing, _draw, kind.draw, record, name
         )
         headers = {"Content-Disposition": f'attachment; filename="{stem}.{name}"'}
-        return Response(body, media_type=media_type, headers=headers)
+        return Response(body, media_type=MEDIA_TYPES[extension], headers=headers)
 
 
 def create_app(
@@ -193,9 +195,9 @@ def _add_routes(app: FastAPI, lab: Lab) -> None:
     @app.post("/api/picture", summary="A record, or a sentence translated, drawn by viz")
     async def picture(
         request: PictureRequest,
-        kind: Literal["png", "svg", "gif"] = Query("png", alias="format"),
+        extension: Literal[tuple(DOWNLOADS)] = Query("png", alias="format"),
     ) -> Response:
-        return await lab.picture(request, kind)
+        return await lab.picture(request, extension)
 
 
 def _decoder(translator):
@@ -220,6 +222,14 @@ def _choose_run(by_name: dict[str, LabRun], name: str | None) -> LabRun:
 
 
 def _token_count(sentence: str) -> int:
+    surrogate = _LONE_SURROGATE.search(sentence)
+    if surrogate:
+        # JSON may escape one ("\ud800"), but it is half of a character, not text: the
+        # record of such a sentence could not be sent back as UTF-8.
+        raise UserError(
+            f"A sentence holds \\u{ord(surrogate[0]):04x}, half of a UTF-16 pair, which is not "
+            "a character; send the sentence as text."
+        )
     normalized = normalize(sentence)
     if not normalized:
         raise UserError("A sentence is empty; give at least one word to translate.")
@@ -252,10 +262,11 @@ def _read_record(data: dict[str, Any], limits: Limits) -> dict[str, Any]:
 def _draw(function: str, record: dict[str, Any], name: str) -> bytes:
     """The bytes of the picture ``viz.<function>`` draws of ``record`` into a file ``name``."""
     from viz import AttentionRecord
+    from viz.batch import Picture, draw_one
 
     with tempfile.TemporaryDirectory(prefix="lab-picture-") as folder:
         path = Path(folder) / name
-        draw_all([Picture(path, function, (AttentionRecord.from_json(record),), {})])
+        draw_one(Picture(path, function, (AttentionRecord.from_json(record),), {}))
         return path.read_bytes()
 
 
