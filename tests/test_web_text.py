@@ -42,7 +42,8 @@ PIECES = [
     *"'\u2019\u02bc`´",  # apostrophes
     *"-\u2010\u2011\u2013\u2014",  # hyphens and dashes
     *'.,;:!?¿¡"()«»“”…[]{}/\\@#%&*+=<>|~^$',
-    *" \t\n\r\v\f\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u202f\u205f\u3000\ufeff\u200b",
+    *" \t\n\r\v\f\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2009\u200a",  # spaces to Python
+    *"\u2028\u202f\u205f\u3000\ufeff\u200b",  # and the last two, not to Python
     "'s",
     "qu'",
     "l'",
