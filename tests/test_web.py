@@ -1,0 +1,220 @@
+"""The static page (seq2seq/web.py and static/model/): the export, and the model run in
+headless Chromium against `Translator.translate_batch`.
+
+One exported folder and one browser per module. The trained tiny run is held to the
+parity bars on its whole test split; runs of every other shape the page computes
+(dot, general and scaled-dot scores, an LSTM encoder, stacked layers, a tied output
+layer) are checked untrained, on fewer sentences: the forward pass is the same
+whatever the weights are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_browser import driver  # noqa: F401  (a fixture)
+
+from seq2seq import Translator, artifacts
+from seq2seq.errors import UserError
+from seq2seq.text import PAD_ID
+from seq2seq.web import (
+    MANIFEST,
+    decode_arrays,
+    encode_arrays,
+    export_web,
+    model_arrays,
+    serve_folder,
+)
+
+# Runs in the page: the run's Translator, each sentence translated, as plain JSON.
+TRANSLATE = """
+const [run, sentences, beam, done] = arguments;
+import("/static/backend.js").then(async (backend) => {
+  const page = await backend.browserBackend(location.origin + "/");
+  const translator = await page.translator(run);
+  done(sentences.map((sentence) => {
+    const t = translator.translate(sentence, beam, 1);
+    return {tokens: t.targetTokens, weights: t.weights.map((row) => Array.from(row)),
+            score: t.score, margins: t.margins || null, sentence: t.sentence};
+  }));
+}).catch((error) => done(String(error.stack || error)));
+"""
+WEIGHT_TOLERANCE = 1e-4
+NEAR_TIE = 1e-4
+
+
+def untrained_run(folder: Path, tiny_run: Path, config) -> Path:
+    """A run of ``config``'s shape with the tiny run's vocabularies and fresh weights."""
+    from seq2seq.model import Seq2Seq
+
+    folder.mkdir(parents=True)
+    for name in (artifacts.SOURCE_VOCABULARY, artifacts.TARGET_VOCABULARY, artifacts.TEST_PAIRS):
+        shutil.copy(tiny_run / name, folder / name)
+    sizes = [
+        len(artifacts.read_vocabulary(folder / name))
+        for name in (artifacts.SOURCE_VOCABULARY, artifacts.TARGET_VOCABULARY)
+    ]
+    model = Seq2Seq.from_config_and_vocabularies(config, *sizes)
+    model.build(((None, None), (None, None)))
+    # Training teaches a model never to write padding; fresh weights would, now and then,
+    # and decoding goes on unseen after it, so its score would hang on near ties.
+    bias = model.decoder.output_bias if config.tie_embeddings else model.decoder.project.bias
+    bias.assign(np.where(np.arange(bias.shape[0]) == PAD_ID, -1e4, 0.0).astype(np.float32))
+    artifacts.save_model(model, folder / artifacts.MODEL)
+    artifacts.write_json(folder / artifacts.CONFIG, config.to_dict())
+    return folder
+
+
+SHAPES = {
+    "dot": dict(attention="dot"),
+    "scaled": dict(attention="scaled_dot", decoder_layers=2),
+    "lstm": dict(attention="general", encoder="lstm", encoder_layers=2, tie_embeddings=True),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, tiny_run, tiny_config) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("shapes")
+    made = {"tiny": tiny_run}
+    for name, changes in SHAPES.items():
+        config = dataclasses.replace(tiny_config, **changes)
+        made[name] = untrained_run(folder / name, tiny_run, config)
+    return made
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, runs) -> Path:
+    return export_web(list(runs.values()), tmp_path_factory.mktemp("web") / "page")
+
+
+@pytest.fixture(scope="module")
+def site(exported):
+    with serve_folder(exported) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(driver, site):  # noqa: F811  (the driver fixture, imported)
+    driver.get(site + "runs/")  # the folder's listing: somewhere on the page's origin
+    driver.set_script_timeout(300)
+    return driver
+
+
+def in_page(page, run: str, sentences: list[str], beam: int = 1) -> list[dict]:
+    answer = page.execute_async_script(TRANSLATE, run, sentences, beam)
+    assert isinstance(answer, list), answer
+    return answer
+
+
+def sources(run: Path, count: int | None = None) -> list[str]:
+    found = list(dict.fromkeys(pair.source for pair in artifacts.read_test_pairs(run)))
+    return found[:count]
+
+
+def compare(page, run: Path, name: str, sentences: list[str], beam: int = 1) -> dict:
+    """How the page's translations stand against the Translator's, sentence by sentence."""
+    expected = Translator.load(run).translate_batch(sentences, beam_width=beam)
+    shown = in_page(page, name, sentences, beam)
+    same, close, ties, differences, far = 0, 0, 0, [], []
+    for sentence, python, js in zip(sentences, expected, shown):
+        if python.target_tokens != js["tokens"]:
+            step = next(
+                (i for i, (a, b) in enumerate(zip(python.target_tokens, js["tokens"])) if a != b),
+                min(len(python.target_tokens), len(js["tokens"])),
+            )
+            margin = js["margins"][step] if js["margins"] else None
+            ties += margin is not None and margin < NEAR_TIE
+            differences.append((sentence, python.target_tokens, js["tokens"], margin))
+            continue
+        same += 1
+        shown = np.asarray(js["weights"], dtype=np.float32).reshape(python.weights.shape)
+        gap = np.max(np.abs(shown - python.weights), initial=0.0)
+        near = bool(gap <= WEIGHT_TOLERANCE) and abs(js["score"] - python.score) <= 1e-3
+        close += near
+        if not near:
+            far.append((sentence, float(gap), js["score"] - python.score))
+        assert js["sentence"] == python.sentence
+    return {
+        "sentences": len(sentences),
+        "same": same,
+        "close": close,
+        "ties": ties,
+        "differences": differences,
+        "far": far,
+    }
+
+
+def test_encoded_arrays_come_back_rounded_to_the_kept_mantissa_bits():
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(size=(7, 5)).astype(np.float32), np.float32([1.0, -2.5e-3, 0.0, 3e5])]
+    back = decode_arrays(encode_arrays(arrays, 16), [a.shape for a in arrays])
+    for array, decoded in zip(arrays, back):
+        assert decoded.shape == array.shape
+        np.testing.assert_allclose(decoded, array, rtol=2.0**-17, atol=0)
+    exact = decode_arrays(encode_arrays(arrays, 23), [a.shape for a in arrays])
+    assert all(np.array_equal(a, b) for a, b in zip(arrays, exact))
+
+
+def test_the_export_writes_the_page_each_runs_files_and_a_manifest_with_their_sha256(
+    exported, runs
+):
+    manifest = json.loads((exported / MANIFEST).read_text())
+    assert (manifest["format"], manifest["version"]) == ("seq2seq-web", 1)
+    assert [run["name"] for run in manifest["runs"]] == list(runs)
+    for path, facts in manifest["files"].items():
+        data = (exported / path).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (facts["bytes"], facts["sha256"])
+    assert {"index.html", "static/lab.js", "static/model/model.js"} <= set(manifest["files"])
+    tiny = manifest["runs"][0]
+    assert tiny["settings"]["attention"] == "additive"
+    arrays = model_arrays(Translator.load(runs["tiny"]).model)
+    assert [a["name"] for a in tiny["arrays"]] == [name for name, _ in arrays]
+    data = (exported / tiny["weights"]).read_bytes()
+    decoded = decode_arrays(data, [tuple(a["shape"]) for a in tiny["arrays"]])
+    for (_, array), back in zip(arrays, decoded):
+        np.testing.assert_allclose(back, array, rtol=2.0**-17)
+    vocabulary = json.loads(gzip.decompress((exported / tiny["vocabulary"]).read_bytes()))
+    assert vocabulary["source"][:2] == ["", "[UNK]"]
+    assert '<meta name="backend" content="browser">' in (exported / "index.html").read_text()
+
+
+def test_a_run_the_page_cannot_run_is_refused_at_export_with_the_reason(
+    tmp_path, tiny_run, tiny_config, monkeypatch
+):
+    from seq2seq import web
+
+    monkeypatch.setattr(web, "PAGE_SCORES", ("dot",))
+    with pytest.raises(UserError, match=r"attention is 'additive'.*the page computes dot"):
+        export_web([tiny_run], tmp_path / "page")
+    assert not (tmp_path / "page").exists()
+
+
+def test_greedy_translations_in_the_page_equal_the_translators_on_the_test_split(page, runs):
+    sentences = sources(runs["tiny"])
+    found = compare(page, runs["tiny"], "tiny", sentences)
+    assert found["same"] >= 0.999 * found["sentences"], found["differences"]
+    assert found["ties"] == len(found["differences"]), found["differences"]
+    assert found["close"] == found["same"]
+
+
+def test_beam_search_in_the_page_finds_the_translators_best_hypothesis(page, runs):
+    sentences = sources(runs["tiny"])
+    found = compare(page, runs["tiny"], "tiny", sentences, beam=4)
+    assert found["same"] >= 0.995 * found["sentences"], found["differences"]
+    assert found["close"] == found["same"]
+
+
+@pytest.mark.parametrize("name", list(SHAPES))
+def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name):
+    sentences = sources(runs["tiny"], 12)
+    for beam in (1, 3):
+        found = compare(page, runs[name], name, sentences, beam=beam)
+        assert found["same"] + found["ties"] == found["sentences"], found["differences"]
+        assert found["close"] == found["same"], found["far"]
