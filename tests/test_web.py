@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_browser import driver  # noqa: F401  (a fixture)
+from test_lab_browser import panel, same_weights, snapshot, type_sentence, wait
 
 from seq2seq import Translator, artifacts
 from seq2seq.errors import UserError
@@ -218,3 +219,195 @@ def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name):
         found = compare(page, runs[name], name, sentences, beam=beam)
         assert found["same"] + found["ties"] == found["sentences"], found["differences"]
         assert found["close"] == found["same"], found["far"]
+
+
+# --- the page itself ---------------------------------------------------------------------
+
+SENTENCE = "The red car is fast."
+
+
+@pytest.fixture
+def lab_page(driver, site):  # noqa: F811  (the driver fixture, imported)
+    open_page(driver, site)
+    return driver
+
+
+def open_page(browser, url: str, ready: bool = True) -> None:
+    browser.get("about:blank")
+    browser.get_log("browser")  # what earlier tests left in the console
+    browser.get(url)
+    if ready:
+        wait(
+            browser, lambda: browser.execute_script("return document.body.dataset.ready") == "true"
+        )
+
+
+def console_errors(browser) -> list[dict]:
+    return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def status(browser) -> str:
+    return browser.find_element("id", "status").text
+
+
+def set_sentence(browser, sentence: str) -> None:
+    """Put ``sentence`` in the text box at once (a paste) and let the page react."""
+    browser.execute_script(
+        "const box = document.getElementById('sentence'); box.value = arguments[0];"
+        "box.dispatchEvent(new Event('input'));",
+        sentence,
+    )
+
+
+def test_the_static_page_draws_the_translators_record_and_the_written_sentence(lab_page, runs):
+    type_sentence(lab_page, SENTENCE)
+    expected = Translator.load(runs["tiny"]).translate(SENTENCE)
+    shown = snapshot(lab_page, 0)
+    assert shown["tokens"] == expected.target_tokens
+    assert same_weights(shown["weights"], expected.weights.tolist())
+    written = lab_page.find_element("css selector", "#panels > .panel .written").text
+    assert written == expected.sentence
+    assert lab_page.execute_script("return document.documentElement.dataset.backend") == "browser"
+    assert console_errors(lab_page) == []
+
+
+def test_the_n_best_of_a_wider_beam_are_the_translators(lab_page, runs):
+    from selenium.webdriver.support.ui import Select
+
+    type_sentence(lab_page, SENTENCE)
+    Select(lab_page.find_element("id", "beam")).select_by_value("3")
+    expected = Translator.load(runs["tiny"]).translate(SENTENCE, beam_width=3, n_best=3)
+    texts = [hypothesis.text or "(nothing)" for hypothesis in expected.hypotheses]
+    script = (
+        "return [...document.querySelectorAll('#panels > .panel:first-child .hypothesis-text')]"
+        ".map((node) => node.textContent)"
+    )
+    wait(lab_page, lambda: lab_page.execute_script(script) == texts)
+
+
+def test_the_address_opens_on_the_same_sentence_runs_beam_and_step(lab_page, site):
+    from urllib.parse import quote
+
+    open_page(lab_page, f"{site}#s={quote('I eat.')}&runs=dot,tiny&beam=2&step=1")
+    assert lab_page.find_element("id", "sentence").get_attribute("value") == "I eat."
+    runs = "return [...document.querySelectorAll('select.run')].map((s) => s.value)"
+    assert lab_page.execute_script(runs) == ["dot", "tiny"]
+    assert lab_page.find_element("id", "beam").get_attribute("value") == "2"
+    assert lab_page.find_element("id", "step").get_attribute("value") == "1"
+    type_sentence(lab_page, "We sleep.")
+    wait(lab_page, lambda: "s=We+sleep." in lab_page.current_url)
+    assert "runs=dot%2Ctiny" in lab_page.current_url and "beam=2" in lab_page.current_url
+
+
+@pytest.mark.parametrize(
+    ("address", "said"),
+    [
+        ("#runs=nowhere,tiny", "does not have"),
+        ("#beam=1000000", "the beam is 1"),
+    ],
+)
+def test_a_hand_edited_address_says_what_it_cannot_show_and_shows_the_rest(
+    lab_page, site, address, said
+):
+    open_page(lab_page, site + address)
+    assert said in status(lab_page)
+    assert snapshot(lab_page, 0)["tokens"]
+    assert console_errors(lab_page) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "said"),
+    [
+        ("", "Type a sentence"),
+        ("word " * 2000, "max_words is 40"),
+        ("Xylophonists zqwx!", "knows none of these words"),
+        ("🙂 🙃", "knows none of these words"),
+        ("שלום עולם", "knows none of these words"),
+    ],
+)
+def test_bad_input_gets_a_message_keeps_a_picture_and_logs_no_error(lab_page, sentence, said):
+    type_sentence(lab_page, SENTENCE)
+    before = snapshot(lab_page, 0)
+    set_sentence(lab_page, sentence)
+    wait(lab_page, lambda: said in status(lab_page))
+    after = snapshot(lab_page, 0)
+    assert after["tokens"], "a picture is kept"
+    if said in ("Type a sentence", "max_words is 40"):
+        assert after == before
+    assert console_errors(lab_page) == []
+
+
+def test_the_page_keeps_translating_with_its_server_stopped(driver, exported):  # noqa: F811
+    with serve_folder(exported) as url:
+        open_page(driver, url)
+    with pytest.raises(OSError):
+        __import__("urllib.request").request.urlopen(url, timeout=5)
+    type_sentence(driver, "I eat.")
+    assert snapshot(driver, 0)["tokens"]
+    assert console_errors(driver) == []
+
+
+def test_the_page_fetches_nothing_from_elsewhere_nor_after_loading(lab_page, site):
+    resources = "return performance.getEntriesByType('resource').map((entry) => entry.name)"
+    loaded = lab_page.execute_script(resources)
+    assert loaded and all(name.startswith(site) for name in loaded)
+    type_sentence(lab_page, "I eat.")
+    assert lab_page.execute_script(resources) == loaded
+    policy = lab_page.find_element("css selector", 'meta[http-equiv="Content-Security-Policy"]')
+    assert policy.get_attribute("content").startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize(("damage", "said"), [("cut", "cut short"), ("flip", "is damaged")])
+def test_a_damaged_weights_file_is_refused_by_its_sha256(
+    driver,  # noqa: F811  (the fixture, imported)
+    exported,
+    tmp_path,
+    damage,
+    said,
+):
+    copy = shutil.copytree(exported, tmp_path / "page")
+    weights = copy / "runs" / "tiny" / "weights.bin.gz"
+    data = bytearray(weights.read_bytes())
+    if damage == "cut":
+        data = data[: len(data) // 2]
+    else:
+        data[len(data) // 2] ^= 0x01
+    weights.write_bytes(bytes(data))
+    with serve_folder(copy) as url:
+        open_page(driver, url, ready=False)
+        wait(driver, lambda: said in status(driver))
+    assert "weights.bin.gz" in status(driver)
+    assert snapshot(driver, 0)["tokens"] == []
+    assert console_errors(driver) == []
+
+
+def test_the_plain_sha256_equals_pythons(lab_page):
+    rng = np.random.default_rng(0)
+    chunks = [rng.integers(0, 256, size, dtype=np.uint8).tobytes() for size in (0, 55, 64, 999)]
+    script = """
+    const [chunks, done] = arguments;
+    import("/static/model/sha256.js").then((m) => done(chunks.map(
+      (chunk) => m.sha256Plain(Uint8Array.from(chunk)))));
+    """
+    shown = lab_page.execute_async_script(script, [list(chunk) for chunk in chunks])
+    assert shown == [hashlib.sha256(chunk).hexdigest() for chunk in chunks]
+
+
+def test_the_downloads_are_drawn_in_the_page_and_the_record_is_vizs(lab_page, tmp_path):
+    from viz import read_records
+
+    lab_page.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    type_sentence(lab_page, "I eat.")
+    for format in ("png", "svg", "json"):
+        button = panel(lab_page, 0).find_element("css selector", f'[data-format="{format}"]')
+        button.click()
+    png, svg = tmp_path / "i-eat.heatmap.png", tmp_path / "i-eat.heatmap.svg"
+    record = tmp_path / "i-eat.record.json"
+    wait(lab_page, lambda: png.exists() and svg.exists() and record.exists())
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert b"<svg" in svg.read_bytes() and svg.read_text().count('class="cell"') >= 2
+    (drawn,) = read_records(record)
+    assert drawn.target_tokens == snapshot(lab_page, 0)["tokens"]
+    assert not panel(lab_page, 0).find_element("css selector", '[data-format="gif"]').is_displayed()

@@ -40,6 +40,10 @@ export async function serverBackend() {
       const response = await api("api/translate", { sentences, run, beam });
       return (await response.json()).records;
     },
+    /** The record drawn by viz on the server: a Response with the file. */
+    picture(record, format) {
+      return api(`api/picture?format=${format}`, { record });
+    },
   };
 }
 

@@ -12,7 +12,7 @@
 //
 // One sentence at a time, so no source position is padding and no mask is needed.
 
-import { matvec } from "./model.js";
+import { Dense, dot } from "./model.js";
 
 export const SCORES = ["additive", "dot", "general", "scaled_dot"];
 
@@ -27,11 +27,11 @@ export class Attention {
     this.score = score;
     const get = (name) => arrays.get(`${prefix}.${name}`);
     if (score === "additive") {
-      this.queryKernel = get("query_kernel"); // (query_dim, units)
-      this.keyKernel = get("key_kernel"); // (key_dim, units)
-      this.v = get("v"); // (units,)
+      this.queryKernel = new Dense(get("query_kernel")); // (query_dim, units)
+      this.keyKernel = new Dense(get("key_kernel")); // (key_dim, units)
+      this.v = get("v").data; // (units,)
     } else if (score === "general") {
-      this.kernel = get("kernel"); // (query_dim, key_dim)
+      this.kernel = new Dense(get("kernel")); // (query_dim, key_dim)
     }
   }
 
@@ -45,10 +45,10 @@ export class Attention {
     const keyDim = keys.length / length;
     const prepared = { keys, length, keyDim };
     if (this.score === "additive") {
-      const units = this.v.shape[0];
+      const units = this.v.length;
       prepared.projectedKeys = new Float64Array(length * units); // (S, units)
       for (let s = 0; s < length; s += 1) {
-        matvec(keys.subarray(s * keyDim, (s + 1) * keyDim), this.keyKernel, null,
+        this.keyKernel.call(keys.subarray(s * keyDim, (s + 1) * keyDim),
           prepared.projectedKeys.subarray(s * units, (s + 1) * units));
       }
     }
@@ -87,9 +87,9 @@ export class Attention {
   scores(query, { keys, length, keyDim, projectedKeys }) {
     const scores = new Float64Array(length);
     if (this.score === "additive") {
-      const units = this.v.shape[0];
-      const projectedQuery = matvec(query, this.queryKernel, null); // (units,)
-      const v = this.v.data;
+      const units = this.v.length;
+      const projectedQuery = this.queryKernel.call(query); // (units,)
+      const v = this.v;
       for (let s = 0; s < length; s += 1) {
         let score = 0;
         const row = s * units;
@@ -100,14 +100,9 @@ export class Attention {
       }
       return scores;
     }
-    const asked = this.score === "general" ? matvec(query, this.kernel, null) : query;
+    const asked = this.score === "general" ? this.kernel.call(query) : query;
     const scale = this.score === "scaled_dot" ? Math.sqrt(keyDim) : 1;
-    for (let s = 0; s < length; s += 1) {
-      let score = 0;
-      const row = s * keyDim;
-      for (let d = 0; d < keyDim; d += 1) score += asked[d] * keys[row + d];
-      scores[s] = score / scale;
-    }
+    for (let s = 0; s < length; s += 1) scores[s] = dot(asked, 0, keys, s * keyDim, keyDim) / scale;
     return scores;
   }
 }

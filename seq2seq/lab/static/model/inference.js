@@ -97,9 +97,10 @@ export class Translator {
       const out = this.model.decoder.step([token], keys, states);
       states = out.states;
       const logProbs = this.allowCopies(logSoftmax(out.logits[0]), source, out.weights[0]);
-      token = argmax(logProbs);
+      const [best, second] = twoLargest(logProbs);
+      token = best;
       score += logProbs[token];
-      margins.push(logProbs[token] - secondLargest(logProbs, token));
+      margins.push(logProbs[best] - logProbs[second]);
       tokens.push(token);
       weights.push(out.weights[0]);
       if (token === this.endId) break;
@@ -193,11 +194,19 @@ export class Translator {
   }
 }
 
-/** The largest value of ``values`` other than the one at ``chosen``. */
-function secondLargest(values, chosen) {
-  let second = -Infinity;
-  for (let i = 0; i < values.length; i += 1) if (i !== chosen) second = Math.max(second, values[i]);
-  return second;
+/** The indices of the largest value (the first, as `argmax`) and of the next largest. */
+function twoLargest(values) {
+  let best = 0;
+  let second = -1;
+  for (let i = 1; i < values.length; i += 1) {
+    if (values[i] > values[best]) {
+      second = best;
+      best = i;
+    } else if (second === -1 || values[i] > values[second]) {
+      second = i;
+    }
+  }
+  return [best, second];
 }
 
 /**

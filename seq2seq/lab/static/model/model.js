@@ -12,26 +12,58 @@ import { Attention } from "./attention.js";
 /** @typedef {{data: Float32Array, shape: number[]}} Weight */
 
 /**
- * ``x @ kernel + bias`` for one vector, Keras' Dense layout: kernel (inputs, outputs).
- * @param {Float64Array} x (inputs,)
- * @param {Weight} kernel (inputs, outputs)
- * @param {Weight | null} bias (outputs,)
- * @param {Float64Array} [out] (outputs,), written over
- * @returns {Float64Array}
+ * ``a[aStart:aStart+n] · b[bStart:bStart+n]``, in four running sums: JavaScript adds in the
+ * order written, and one sum would wait on each addition before the next.
  */
-export function matvec(x, kernel, bias, out) {
-  const [inputs, outputs] = kernel.shape;
-  const w = kernel.data;
-  out = out || new Float64Array(outputs);
-  if (bias) for (let j = 0; j < outputs; j += 1) out[j] = bias.data[j];
-  else out.fill(0);
-  for (let i = 0; i < inputs; i += 1) {
-    const xi = x[i];
-    if (xi === 0) continue;
-    const row = i * outputs;
-    for (let j = 0; j < outputs; j += 1) out[j] += xi * w[row + j];
+export function dot(a, aStart, b, bStart, n) {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[aStart + i] * b[bStart + i];
+    s1 += a[aStart + i + 1] * b[bStart + i + 1];
+    s2 += a[aStart + i + 2] * b[bStart + i + 2];
+    s3 += a[aStart + i + 3] * b[bStart + i + 3];
   }
-  return out;
+  for (; i < n; i += 1) s0 += a[aStart + i] * b[bStart + i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/**
+ * Keras' Dense without its activation: ``x @ kernel + bias``. The kernel (inputs,
+ * outputs) is kept transposed, one row per output, so each output is one `dot`.
+ */
+export class Dense {
+  /**
+   * @param {Weight} kernel (inputs, outputs)
+   * @param {Weight | null} [bias] (outputs,)
+   */
+  constructor(kernel, bias = null) {
+    const [inputs, outputs] = kernel.shape;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.rows = new Float32Array(inputs * outputs); // (outputs, inputs)
+    for (let i = 0; i < inputs; i += 1) {
+      for (let j = 0; j < outputs; j += 1) this.rows[j * inputs + i] = kernel.data[i * outputs + j];
+    }
+    this.bias = bias ? bias.data : null;
+  }
+
+  /**
+   * @param {Float64Array} x (inputs,)
+   * @param {Float64Array} [out] (outputs,), written over
+   * @returns {Float64Array} (outputs,)
+   */
+  call(x, out) {
+    const { inputs, outputs, rows, bias } = this;
+    out = out || new Float64Array(outputs);
+    for (let j = 0; j < outputs; j += 1) {
+      out[j] = dot(rows, j * inputs, x, 0, inputs) + (bias ? bias[j] : 0);
+    }
+    return out;
+  }
 }
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
@@ -52,13 +84,13 @@ function embed(embedding, ids) {
  */
 export class GRUCell {
   constructor(arrays, prefix) {
-    this.kernel = arrays.get(`${prefix}.kernel`); // (inputs, 3U)
-    this.recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 3U)
+    const recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 3U)
     const bias = arrays.get(`${prefix}.bias`); // (2, 3U)
-    this.units = this.recurrentKernel.shape[0];
+    this.units = recurrentKernel.shape[0];
     const width = 3 * this.units;
-    this.inputBias = { data: bias.data.subarray(0, width), shape: [width] };
-    this.recurrentBias = { data: bias.data.subarray(width, 2 * width), shape: [width] };
+    const row = (index) => ({ data: bias.data.subarray(index * width, (index + 1) * width) });
+    this.kernel = new Dense(arrays.get(`${prefix}.kernel`), row(0)); // (inputs, 3U)
+    this.recurrentKernel = new Dense(recurrentKernel, row(1));
   }
 
   initialState() {
@@ -68,8 +100,8 @@ export class GRUCell {
   /** One step: x (inputs,), [h (U,)] → [h' (U,)]. */
   step(x, [h]) {
     const units = this.units;
-    const fromInput = matvec(x, this.kernel, this.inputBias); // (3U,)
-    const fromState = matvec(h, this.recurrentKernel, this.recurrentBias); // (3U,)
+    const fromInput = this.kernel.call(x); // (3U,)
+    const fromState = this.recurrentKernel.call(h); // (3U,)
     const next = new Float64Array(units);
     for (let j = 0; j < units; j += 1) {
       const update = sigmoid(fromInput[j] + fromState[j]);
@@ -84,10 +116,10 @@ export class GRUCell {
 /** Keras' LSTM cell: gates i (input), f (forget), c (cell write), o (output), one bias. */
 export class LSTMCell {
   constructor(arrays, prefix) {
-    this.kernel = arrays.get(`${prefix}.kernel`); // (inputs, 4U)
-    this.recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 4U)
-    this.bias = arrays.get(`${prefix}.bias`); // (4U,)
-    this.units = this.recurrentKernel.shape[0];
+    const recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 4U)
+    this.units = recurrentKernel.shape[0];
+    this.kernel = new Dense(arrays.get(`${prefix}.kernel`), arrays.get(`${prefix}.bias`)); // (inputs, 4U)
+    this.recurrentKernel = new Dense(recurrentKernel);
   }
 
   initialState() {
@@ -97,8 +129,8 @@ export class LSTMCell {
   /** One step: x (inputs,), [h, c] (U,) each → [h', c']. */
   step(x, [h, c]) {
     const units = this.units;
-    const z = matvec(x, this.kernel, this.bias); // (4U,)
-    const fromState = matvec(h, this.recurrentKernel, null);
+    const z = this.kernel.call(x); // (4U,)
+    const fromState = this.recurrentKernel.call(h);
     const nextH = new Float64Array(units);
     const nextC = new Float64Array(units);
     for (let j = 0; j < units; j += 1) {
@@ -178,30 +210,28 @@ export class Decoder {
     this.bridges = [];
     this.cells = [];
     for (let index = 0; index < settings.decoder_layers; index += 1) {
-      this.bridges.push({
-        kernel: arrays.get(`decoder.bridges.${index}.kernel`), // (U, U)
-        bias: arrays.get(`decoder.bridges.${index}.bias`), // (U,)
-      });
+      const bridge = `decoder.bridges.${index}`;
+      this.bridges.push(new Dense(arrays.get(`${bridge}.kernel`), arrays.get(`${bridge}.bias`))); // (U, U)
       this.cells.push(new GRUCell(arrays, `decoder.rnns.${index}`));
     }
     this.attention = new Attention(settings.attention, arrays, "decoder.attention");
-    this.combine = {
-      kernel: arrays.get("decoder.combine.kernel"), // (2U, E if tied else U)
-      bias: arrays.get("decoder.combine.bias"),
-    };
+    this.combine = new Dense(
+      arrays.get("decoder.combine.kernel"), // (2U, E if tied else U)
+      arrays.get("decoder.combine.bias"),
+    );
     if (this.tieEmbeddings) {
       this.outputBias = arrays.get("decoder.output_bias"); // (V,)
     } else {
-      this.project = {
-        kernel: arrays.get("decoder.project.kernel"), // (U, V)
-        bias: arrays.get("decoder.project.bias"), // (V,)
-      };
+      this.project = new Dense(
+        arrays.get("decoder.project.kernel"), // (U, V)
+        arrays.get("decoder.project.bias"),
+      );
     }
   }
 
   /** One start state (U,) per GRU layer, from the encoder's summary: tanh(W s + b). */
   initialStates(summary) {
-    return this.bridges.map(({ kernel, bias }) => matvec(summary, kernel, bias).map(Math.tanh));
+    return this.bridges.map((bridge) => bridge.call(summary).map(Math.tanh));
   }
 
   /**
@@ -230,28 +260,22 @@ export class Decoder {
       const joined = new Float64Array(context.length + x.length); // (2U,): [context, query]
       joined.set(context, 0);
       joined.set(x, context.length);
-      hidden.push(matvec(joined, this.combine.kernel, this.combine.bias).map(Math.tanh));
+      hidden.push(this.combine.call(joined).map(Math.tanh));
     });
     return { logits: this.logits(hidden), weights, states: newStates };
   }
 
   /** hidden (B, E or U) → logits (B, V): the embeddings transposed plus a bias, or a Dense. */
   logits(hidden) {
-    if (!this.tieEmbeddings) {
-      return hidden.map((h) => matvec(h, this.project.kernel, this.project.bias));
-    }
+    if (!this.tieEmbeddings) return hidden.map((h) => this.project.call(h));
     const [size, width] = this.embedding.shape;
     const table = this.embedding.data;
     const bias = this.outputBias.data;
     const logits = hidden.map(() => new Float64Array(size));
-    // Each row of the table read once for every hypothesis: the beam's K rows share it.
+    // Each row of the table is read once for all the beam's hypotheses.
     for (let v = 0; v < size; v += 1) {
-      const row = v * width;
       for (let b = 0; b < hidden.length; b += 1) {
-        const h = hidden[b];
-        let sum = bias[v];
-        for (let e = 0; e < width; e += 1) sum += h[e] * table[row + e];
-        logits[b][v] = sum;
+        logits[b][v] = dot(table, v * width, hidden[b], 0, width) + bias[v];
       }
     }
     return logits;
