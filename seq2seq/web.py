@@ -65,6 +65,7 @@ PAGE_FILES = (
     "model/translation.js",
     "model/arrays.js",
     "model/sha256.js",
+    "model/simd.js",
 )
 # index.html names the back end the page talks to; the export's page runs the model itself.
 SERVER_BACK_END = '<meta name="backend" content="server">'

@@ -36,10 +36,11 @@ from seq2seq.web import (
 
 # Runs in the page: the run's Translator, each sentence translated, as plain JSON.
 TRANSLATE = """
-const [run, sentences, beam, done] = arguments;
+const [run, sentences, beam, simd, done] = arguments;
 import("/static/backend.js").then(async (backend) => {
-  const page = await backend.browserBackend(location.origin + "/");
+  const page = await backend.browserBackend(location.origin + "/", {simd});
   const translator = await page.translator(run);
+  if (translator.model.simd !== simd) throw new Error(`SIMD is ${translator.model.simd}`);
   done(sentences.map((sentence) => {
     const t = translator.translate(sentence, beam, 1);
     return {tokens: t.targetTokens, weights: t.weights.map((row) => Array.from(row)),
@@ -108,8 +109,8 @@ def page(driver, site):  # noqa: F811  (the driver fixture, imported)
     return driver
 
 
-def in_page(page, run: str, sentences: list[str], beam: int = 1) -> list[dict]:
-    answer = page.execute_async_script(TRANSLATE, run, sentences, beam)
+def in_page(page, run: str, sentences: list[str], beam: int = 1, simd: bool = True) -> list[dict]:
+    answer = page.execute_async_script(TRANSLATE, run, sentences, beam, simd)
     assert isinstance(answer, list), answer
     return answer
 
@@ -119,10 +120,12 @@ def sources(run: Path, count: int | None = None) -> list[str]:
     return found[:count]
 
 
-def compare(page, run: Path, name: str, sentences: list[str], beam: int = 1) -> dict:
+def compare(
+    page, run: Path, name: str, sentences: list[str], beam: int = 1, simd: bool = True
+) -> dict:
     """How the page's translations stand against the Translator's, sentence by sentence."""
     expected = Translator.load(run).translate_batch(sentences, beam_width=beam)
-    shown = in_page(page, name, sentences, beam)
+    shown = in_page(page, name, sentences, beam, simd)
     same, close, ties, differences, far = 0, 0, 0, [], []
     for sentence, python, js in zip(sentences, expected, shown):
         if python.target_tokens != js["tokens"]:
@@ -212,11 +215,11 @@ def test_beam_search_in_the_page_finds_the_translators_best_hypothesis(page, run
     assert found["close"] == found["same"]
 
 
-@pytest.mark.parametrize("name", list(SHAPES))
-def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name):
+@pytest.mark.parametrize(("name", "simd"), [*((name, True) for name in SHAPES), ("lstm", False)])
+def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name, simd):
     sentences = sources(runs["tiny"], 12)
     for beam in (1, 3):
-        found = compare(page, runs[name], name, sentences, beam=beam)
+        found = compare(page, runs[name], name, sentences, beam=beam, simd=simd)
         assert found["same"] + found["ties"] == found["sentences"], found["differences"]
         assert found["close"] == found["same"], found["far"]
 

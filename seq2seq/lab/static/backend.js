@@ -68,9 +68,11 @@ async function api(path, body) {
  * The model run in the page, from the folder the export wrote at ``base``. A run's
  * files are fetched, checked and decoded when it is first asked for.
  * @param {string | URL} base
+ * @param {{simd?: boolean}} [options] for the model (model.js): ``simd: false`` leaves
+ *   WebAssembly out
  * @returns {Promise<Backend & {translator: (run: string) => Promise<Translator>}>}
  */
-export async function browserBackend(base) {
+export async function browserBackend(base, options = {}) {
   const response = await fetch(new URL("manifest.json", base));
   if (!response.ok) {
     throw new Refusal(`manifest.json cannot be loaded (the server answered ${response.status}); ` +
@@ -94,7 +96,7 @@ export async function browserBackend(base) {
           `runs are ${[...byName.keys()].join(", ")}.`));
       }
       if (!loading.has(name)) {
-        const load = loadTranslator(base, manifest, byName.get(name));
+        const load = loadTranslator(base, manifest, byName.get(name), options);
         load.catch(() => loading.delete(name)); // a later request tries again
         loading.set(name, load);
       }
@@ -119,7 +121,7 @@ export async function browserBackend(base) {
   return backend;
 }
 
-async function loadTranslator(base, manifest, run) {
+async function loadTranslator(base, manifest, run, options) {
   const { settings } = run;
   if (!SCORES.includes(settings.attention)) {
     throw new Refusal(`The run ${run.name} has attention ${settings.attention}, which this page ` +
@@ -135,7 +137,8 @@ async function loadTranslator(base, manifest, run) {
   };
   const [weights, vocabulary] = await Promise.all([file(run.weights), file(run.vocabulary)]);
   const arrays = arraysOf(weights, run.arrays);
-  return new Translator(settings, arrays, JSON.parse(new TextDecoder().decode(vocabulary)));
+  const vocabularies = JSON.parse(new TextDecoder().decode(vocabulary));
+  return new Translator(settings, arrays, vocabularies, options);
 }
 
 function checkBeam(beam, limits) {

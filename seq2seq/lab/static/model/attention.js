@@ -12,7 +12,7 @@
 //
 // One sentence at a time, so no source position is padding and no mask is needed.
 
-import { Dense, dot } from "./model.js";
+import { Dense } from "./model.js";
 
 export const SCORES = ["additive", "dot", "general", "scaled_dot"];
 
@@ -21,17 +21,18 @@ export class Attention {
    * @param {string} score one of SCORES
    * @param {Map<string, {data: Float32Array, shape: number[]}>} arrays
    * @param {string} prefix the arrays' names start with it, as the export names them
+   * @param {object | null} [simd] what simd.kernels returned
    */
-  constructor(score, arrays, prefix) {
+  constructor(score, arrays, prefix, simd = null) {
     if (!SCORES.includes(score)) throw new Error(`attention ${score} is not one the page computes`);
     this.score = score;
     const get = (name) => arrays.get(`${prefix}.${name}`);
     if (score === "additive") {
-      this.queryKernel = new Dense(get("query_kernel")); // (query_dim, units)
-      this.keyKernel = new Dense(get("key_kernel")); // (key_dim, units)
+      this.queryKernel = Dense.ofKernel(get("query_kernel"), null, simd); // (query_dim, units)
+      this.keyKernel = Dense.ofKernel(get("key_kernel"), null, simd); // (key_dim, units)
       this.v = get("v").data; // (units,)
     } else if (score === "general") {
-      this.kernel = new Dense(get("kernel")); // (query_dim, key_dim)
+      this.kernel = Dense.ofKernel(get("kernel"), null, simd); // (query_dim, key_dim)
     }
   }
 
@@ -59,11 +60,12 @@ export class Attention {
    * ``context, weights = attention(query, keys)`` for one query.
    * @param {Float64Array} query (query_dim,)
    * @param {object} prepared what `prepare` returned
+   * @param {boolean} [projected] whether the query is already W_q q (additive) or W q (general)
    * @returns {{context: Float64Array, weights: Float64Array}} (key_dim,), (S,)
    */
-  call(query, prepared) {
+  call(query, prepared, projected = false) {
     const { keys, length, keyDim } = prepared;
-    const scores = this.scores(query, prepared); // (S,)
+    const scores = this.scores(query, prepared, projected); // (S,)
     let largest = -Infinity;
     for (let s = 0; s < length; s += 1) largest = Math.max(largest, scores[s]);
     let total = 0;
@@ -83,12 +85,32 @@ export class Attention {
     return { context, weights };
   }
 
-  /** Unnormalized scores (S,) of one query. */
-  scores(query, { keys, length, keyDim, projectedKeys }) {
+  /**
+   * `call` for B queries at once, the query's projection done for all of them together.
+   * @param {Float64Array[]} queries (B, query_dim)
+   * @param {object} prepared
+   * @returns {{contexts: Float64Array[], weights: Float64Array[]}} (B, key_dim), (B, S)
+   */
+  callRows(queries, prepared) {
+    let projected = queries;
+    if (this.score === "additive") projected = this.queryKernel.callRows(queries);
+    else if (this.score === "general") projected = this.kernel.callRows(queries);
+    const contexts = [];
+    const weights = [];
+    projected.forEach((query) => {
+      const { context, weights: row } = this.call(query, prepared, true);
+      contexts.push(context);
+      weights.push(row);
+    });
+    return { contexts, weights };
+  }
+
+  /** Unnormalized scores (S,) of one query (already projected, if ``projected``). */
+  scores(query, { keys, length, keyDim, projectedKeys }, projected = false) {
     const scores = new Float64Array(length);
     if (this.score === "additive") {
       const units = this.v.length;
-      const projectedQuery = this.queryKernel.call(query); // (units,)
+      const projectedQuery = projected ? query : this.queryKernel.call(query); // (units,)
       const v = this.v;
       for (let s = 0; s < length; s += 1) {
         let score = 0;
@@ -100,9 +122,14 @@ export class Attention {
       }
       return scores;
     }
-    const asked = this.score === "general" ? this.kernel.call(query) : query;
+    const asked = this.score === "general" && !projected ? this.kernel.call(query) : query;
     const scale = this.score === "scaled_dot" ? Math.sqrt(keyDim) : 1;
-    for (let s = 0; s < length; s += 1) scores[s] = dot(asked, 0, keys, s * keyDim, keyDim) / scale;
+    for (let s = 0; s < length; s += 1) {
+      let score = 0;
+      const row = s * keyDim;
+      for (let d = 0; d < keyDim; d += 1) score += asked[d] * keys[row + d];
+      scores[s] = score / scale;
+    }
     return scores;
   }
 }

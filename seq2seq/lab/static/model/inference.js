@@ -45,9 +45,10 @@ export class Translator {
    * @param {object} settings the run's settings (manifest)
    * @param {Map<string, {data: Float32Array, shape: number[]}>} arrays
    * @param {{source: string[], target: string[]}} vocabulary
+   * @param {{simd?: boolean}} [options] for `Seq2Seq`
    */
-  constructor(settings, arrays, vocabulary) {
-    this.model = new Seq2Seq(settings, arrays);
+  constructor(settings, arrays, vocabulary, options = {}) {
+    this.model = new Seq2Seq(settings, arrays, options);
     this.sourceVocabulary = vocabulary.source;
     this.targetVocabulary = vocabulary.target;
     this.sourceLookup = new Map(vocabulary.source.map((token, index) => [token, index]));
@@ -127,22 +128,20 @@ export class Translator {
     const steps = [];
     for (let step = 0; step < limit; step += 1) {
       const out = this.model.decoder.step(token, keys, states);
-      const candidates = new Float64Array(k * size); // (K * V)
+      // The K best of the K × V extensions, each a hypothesis' score plus a word's
+      // log-probability; a finished hypothesis may only be extended by padding, at no cost.
+      const best = new TopK(k);
       for (let j = 0; j < k; j += 1) {
-        const row = j * size;
         if (done[j]) {
-          // A finished hypothesis may only be extended by padding, at no cost.
-          candidates.fill(-Infinity, row, row + size);
-          candidates[row + PAD_ID] = scores[j];
+          best.offer(j * size + PAD_ID, scores[j]);
           continue;
         }
         const logProbs = this.allowCopies(logSoftmax(out.logits[j]), source, out.weights[j]);
-        for (let v = 0; v < size; v += 1) candidates[row + v] = scores[j] + logProbs[v];
+        for (let v = 0; v < size; v += 1) best.offer(j * size + v, scores[j] + logProbs[v]);
       }
-      const best = topK(candidates, k);
-      const parent = best.map((index) => Math.floor(index / size));
-      token = best.map((index) => index % size);
-      scores = best.map((index) => candidates[index]);
+      const parent = best.indices.map((index) => Math.floor(index / size));
+      token = best.indices.map((index) => index % size);
+      scores = best.values;
       states = parent.map((j) => out.states[j]);
       done = parent.map((j, i) => done[j] || token[i] === this.endId || step + 1 >= limit);
       steps.push({ tokens: token, parents: parent, weights: parent.map((j) => out.weights[j]) });
@@ -210,20 +209,30 @@ function twoLargest(values) {
 }
 
 /**
- * The indices of the ``k`` largest values, largest first; of equal values the lower
- * index first, as tf.math.top_k orders them.
+ * The ``k`` largest of the values offered, largest first, with their indices; of equal
+ * values the one offered first (the lower index) first, as tf.math.top_k orders them.
+ * Extensions that cannot be chosen (-Infinity) are never offered: a beam with one
+ * hypothesis alive has far more than K others.
  */
-function topK(values, k) {
-  const best = [];
-  for (let i = 0; i < values.length; i += 1) {
-    const value = values[i];
-    if (best.length === k && !(value > values[best[k - 1]])) continue;
-    let place = best.length;
-    while (place > 0 && value > values[best[place - 1]]) place -= 1;
-    best.splice(place, 0, i);
-    if (best.length > k) best.pop();
+class TopK {
+  constructor(k) {
+    this.k = k;
+    this.indices = [];
+    this.values = [];
   }
-  return best;
+
+  offer(index, value) {
+    const { k, values, indices } = this;
+    if (value === -Infinity || (values.length === k && !(value > values[k - 1]))) return;
+    let place = values.length;
+    while (place > 0 && value > values[place - 1]) place -= 1;
+    values.splice(place, 0, value);
+    indices.splice(place, 0, index);
+    if (values.length > k) {
+      values.pop();
+      indices.pop();
+    }
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 // Arrays are row-major; activations are Float64Array, weights Float32Array.
 
 import { Attention } from "./attention.js";
+import { kernels } from "./simd.js";
 
 /** @typedef {{data: Float32Array, shape: number[]}} Weight */
 
@@ -31,24 +32,49 @@ export function dot(a, aStart, b, bStart, n) {
   return (s0 + s1) + (s2 + s3);
 }
 
+/** Widths the SIMD product takes: eight float32 at a time. */
+const SIMD_WIDTH = 8;
+
 /**
- * Keras' Dense without its activation: ``x @ kernel + bias``. The kernel (inputs,
- * outputs) is kept transposed, one row per output, so each output is one `dot`.
+ * Keras' Dense without its activation: ``x @ kernel + bias``. The kernel is kept as
+ * rows, one per output, so each output is one dot product; in WebAssembly's memory
+ * where the page has the SIMD product (simd.js), else in a Float32Array.
  */
 export class Dense {
   /**
-   * @param {Weight} kernel (inputs, outputs)
-   * @param {Weight | null} [bias] (outputs,)
+   * @param {Float32Array} rows (outputs, inputs), row-major
+   * @param {number} outputs
+   * @param {Float32Array | null} bias (outputs,)
+   * @param {object | null} simd what simd.kernels returned
    */
-  constructor(kernel, bias = null) {
-    const [inputs, outputs] = kernel.shape;
-    this.inputs = inputs;
+  constructor(rows, outputs, bias, simd) {
+    this.inputs = rows.length / outputs;
     this.outputs = outputs;
-    this.rows = new Float32Array(inputs * outputs); // (outputs, inputs)
-    for (let i = 0; i < inputs; i += 1) {
-      for (let j = 0; j < outputs; j += 1) this.rows[j * inputs + i] = kernel.data[i * outputs + j];
+    this.bias = bias;
+    if (simd && this.inputs % SIMD_WIDTH === 0) {
+      this.simd = simd;
+      this.rowsAt = simd.alloc(rows.length);
+      this.xAt = simd.alloc(this.inputs);
+      this.outAt = simd.alloc(outputs);
+      simd.view().set(rows, this.rowsAt);
+    } else {
+      this.rows = rows;
     }
-    this.bias = bias ? bias.data : null;
+  }
+
+  /**
+   * A Dense layer of Keras' kernel (inputs, outputs), transposed into rows.
+   * @param {Weight} kernel
+   * @param {Weight | null} bias
+   * @param {object | null} simd
+   */
+  static ofKernel(kernel, bias, simd) {
+    const [inputs, outputs] = kernel.shape;
+    const rows = new Float32Array(inputs * outputs); // (outputs, inputs)
+    for (let i = 0; i < inputs; i += 1) {
+      for (let j = 0; j < outputs; j += 1) rows[j * inputs + i] = kernel.data[i * outputs + j];
+    }
+    return new Dense(rows, outputs, bias ? bias.data : null, simd);
   }
 
   /**
@@ -57,12 +83,29 @@ export class Dense {
    * @returns {Float64Array} (outputs,)
    */
   call(x, out) {
-    const { inputs, outputs, rows, bias } = this;
+    const { inputs, outputs, bias } = this;
     out = out || new Float64Array(outputs);
+    if (this.simd) {
+      this.simd.view().set(x, this.xAt);
+      this.simd.dotRows(this.rowsAt, outputs, inputs, this.xAt, this.outAt);
+      const products = this.simd.view().subarray(this.outAt, this.outAt + outputs);
+      for (let j = 0; j < outputs; j += 1) out[j] = products[j] + (bias ? bias[j] : 0);
+      return out;
+    }
+    const rows = this.rows;
     for (let j = 0; j < outputs; j += 1) {
       out[j] = dot(rows, j * inputs, x, 0, inputs) + (bias ? bias[j] : 0);
     }
     return out;
+  }
+
+  /**
+   * `call` for B vectors.
+   * @param {Float64Array[]} xs (B, inputs)
+   * @returns {Float64Array[]} (B, outputs)
+   */
+  callRows(xs) {
+    return xs.map((x) => this.call(x));
   }
 }
 
@@ -83,14 +126,14 @@ function embed(embedding, ids) {
  * side by side in the kernels' columns, and two bias rows, for the input and the state.
  */
 export class GRUCell {
-  constructor(arrays, prefix) {
+  constructor(arrays, prefix, simd) {
     const recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 3U)
     const bias = arrays.get(`${prefix}.bias`); // (2, 3U)
     this.units = recurrentKernel.shape[0];
     const width = 3 * this.units;
     const row = (index) => ({ data: bias.data.subarray(index * width, (index + 1) * width) });
-    this.kernel = new Dense(arrays.get(`${prefix}.kernel`), row(0)); // (inputs, 3U)
-    this.recurrentKernel = new Dense(recurrentKernel, row(1));
+    this.kernel = Dense.ofKernel(arrays.get(`${prefix}.kernel`), row(0), simd); // (inputs, 3U)
+    this.recurrentKernel = Dense.ofKernel(recurrentKernel, row(1), simd);
   }
 
   initialState() {
@@ -99,27 +142,37 @@ export class GRUCell {
 
   /** One step: x (inputs,), [h (U,)] → [h' (U,)]. */
   step(x, [h]) {
+    return [this.stepRows([x], [h])[0]];
+  }
+
+  /** One step of B rows at once: xs (B, inputs), hs (B, U) → (B, U). */
+  stepRows(xs, hs) {
     const units = this.units;
-    const fromInput = this.kernel.call(x); // (3U,)
-    const fromState = this.recurrentKernel.call(h); // (3U,)
-    const next = new Float64Array(units);
-    for (let j = 0; j < units; j += 1) {
-      const update = sigmoid(fromInput[j] + fromState[j]);
-      const reset = sigmoid(fromInput[units + j] + fromState[units + j]);
-      const candidate = Math.tanh(fromInput[2 * units + j] + reset * fromState[2 * units + j]);
-      next[j] = update * h[j] + (1 - update) * candidate;
-    }
-    return [next];
+    const fromInputs = this.kernel.callRows(xs); // (B, 3U)
+    const fromStates = this.recurrentKernel.callRows(hs); // (B, 3U)
+    return hs.map((h, b) => {
+      const fromInput = fromInputs[b];
+      const fromState = fromStates[b];
+      const next = new Float64Array(units);
+      for (let j = 0; j < units; j += 1) {
+        const update = sigmoid(fromInput[j] + fromState[j]);
+        const reset = sigmoid(fromInput[units + j] + fromState[units + j]);
+        const candidate = Math.tanh(fromInput[2 * units + j] + reset * fromState[2 * units + j]);
+        next[j] = update * h[j] + (1 - update) * candidate;
+      }
+      return next;
+    });
   }
 }
 
 /** Keras' LSTM cell: gates i (input), f (forget), c (cell write), o (output), one bias. */
 export class LSTMCell {
-  constructor(arrays, prefix) {
+  constructor(arrays, prefix, simd) {
     const recurrentKernel = arrays.get(`${prefix}.recurrent_kernel`); // (U, 4U)
     this.units = recurrentKernel.shape[0];
-    this.kernel = new Dense(arrays.get(`${prefix}.kernel`), arrays.get(`${prefix}.bias`)); // (inputs, 4U)
-    this.recurrentKernel = new Dense(recurrentKernel);
+    this.kernel = Dense.ofKernel( // (inputs, 4U)
+      arrays.get(`${prefix}.kernel`), arrays.get(`${prefix}.bias`), simd);
+    this.recurrentKernel = Dense.ofKernel(recurrentKernel, null, simd);
   }
 
   initialState() {
@@ -165,15 +218,15 @@ function runCell(cell, x, length, backwards) {
 
 /** Source ids (S,) → keys (S, U) and a summary (U,): each direction has U/2 units. */
 export class Encoder {
-  constructor(settings, arrays) {
+  constructor(settings, arrays, simd) {
     this.embedding = arrays.get("encoder.embedding"); // (V_source, E)
     const Cell = CELLS[settings.encoder];
     this.layers = [];
     for (let index = 0; index < settings.encoder_layers; index += 1) {
       const prefix = `encoder.rnns.${index}`;
       this.layers.push({
-        forward: new Cell(arrays, `${prefix}.forward`),
-        backward: new Cell(arrays, `${prefix}.backward`),
+        forward: new Cell(arrays, `${prefix}.forward`, simd),
+        backward: new Cell(arrays, `${prefix}.backward`, simd),
       });
     }
   }
@@ -203,7 +256,7 @@ export class Encoder {
 
 /** GRU over the target so far, attention over the keys, next-token logits. */
 export class Decoder {
-  constructor(settings, arrays) {
+  constructor(settings, arrays, simd) {
     this.tieEmbeddings = settings.tie_embeddings;
     this.embedding = arrays.get("decoder.embedding"); // (V, E)
     this.vocabularySize = this.embedding.shape[0];
@@ -211,22 +264,23 @@ export class Decoder {
     this.cells = [];
     for (let index = 0; index < settings.decoder_layers; index += 1) {
       const bridge = `decoder.bridges.${index}`;
-      this.bridges.push(new Dense(arrays.get(`${bridge}.kernel`), arrays.get(`${bridge}.bias`))); // (U, U)
-      this.cells.push(new GRUCell(arrays, `decoder.rnns.${index}`));
+      this.bridges.push( // (U, U)
+        Dense.ofKernel(arrays.get(`${bridge}.kernel`), arrays.get(`${bridge}.bias`), simd));
+      this.cells.push(new GRUCell(arrays, `decoder.rnns.${index}`, simd));
     }
-    this.attention = new Attention(settings.attention, arrays, "decoder.attention");
-    this.combine = new Dense(
+    this.attention = new Attention(settings.attention, arrays, "decoder.attention", simd);
+    this.combine = Dense.ofKernel(
       arrays.get("decoder.combine.kernel"), // (2U, E if tied else U)
       arrays.get("decoder.combine.bias"),
+      simd,
     );
-    if (this.tieEmbeddings) {
-      this.outputBias = arrays.get("decoder.output_bias"); // (V,)
-    } else {
-      this.project = new Dense(
-        arrays.get("decoder.project.kernel"), // (U, V)
-        arrays.get("decoder.project.bias"),
-      );
-    }
+    // The output layer: the target embeddings (V, E) as its rows, plus a bias (Press and
+    // Wolf, 2017), or a Dense (U, V) of its own.
+    this.project = this.tieEmbeddings
+      ? new Dense(this.embedding.data, this.vocabularySize,
+        arrays.get("decoder.output_bias").data, simd)
+      : Dense.ofKernel(
+        arrays.get("decoder.project.kernel"), arrays.get("decoder.project.bias"), simd);
   }
 
   /** One start state (U,) per GRU layer, from the encoder's summary: tanh(W s + b). */
@@ -243,42 +297,31 @@ export class Decoder {
    *   logits (B, V), weights (B, S), the new states
    */
   step(tokens, keys, states) {
-    const hidden = []; // (B, E or U)
-    const weights = [];
-    const newStates = [];
-    tokens.forEach((token, b) => {
-      let x = embed(this.embedding, [token]); // (E,)
-      const layers = [];
-      this.cells.forEach((cell, layer) => {
-        [x] = cell.step(x, [states[b][layer]]); // (U,)
-        layers.push(x);
-      });
-      newStates.push(layers);
-      // The attention's query is the GRU's output (Luong et al., 2015).
-      const { context, weights: row } = this.attention.call(x, keys); // (U,), (S,)
-      weights.push(row);
-      const joined = new Float64Array(context.length + x.length); // (2U,): [context, query]
-      joined.set(context, 0);
-      joined.set(x, context.length);
-      hidden.push(this.combine.call(joined).map(Math.tanh));
+    let x = tokens.map((token) => embed(this.embedding, [token])); // (B, E)
+    const layers = this.cells.map((cell, layer) => {
+      x = cell.stepRows(x, states.map((state) => state[layer])); // (B, U)
+      return x;
     });
-    return { logits: this.logits(hidden), weights, states: newStates };
+    // The attention's query is the GRU's output (Luong et al., 2015).
+    const attended = this.attention.callRows(x, keys); // contexts (B, U), weights (B, S)
+    const joined = x.map((query, b) => { // (B, 2U): [context, query]
+      const context = attended.contexts[b];
+      const both = new Float64Array(context.length + query.length);
+      both.set(context, 0);
+      both.set(query, context.length);
+      return both;
+    });
+    const hidden = this.combine.callRows(joined).map((row) => row.map(Math.tanh)); // (B, E or U)
+    return {
+      logits: this.logits(hidden),
+      weights: attended.weights,
+      states: tokens.map((_, b) => layers.map((layer) => layer[b])),
+    };
   }
 
-  /** hidden (B, E or U) → logits (B, V): the embeddings transposed plus a bias, or a Dense. */
+  /** hidden (B, E or U) → logits (B, V). */
   logits(hidden) {
-    if (!this.tieEmbeddings) return hidden.map((h) => this.project.call(h));
-    const [size, width] = this.embedding.shape;
-    const table = this.embedding.data;
-    const bias = this.outputBias.data;
-    const logits = hidden.map(() => new Float64Array(size));
-    // Each row of the table is read once for all the beam's hypotheses.
-    for (let v = 0; v < size; v += 1) {
-      for (let b = 0; b < hidden.length; b += 1) {
-        logits[b][v] = dot(table, v * width, hidden[b], 0, width) + bias[v];
-      }
-    }
-    return logits;
+    return this.project.callRows(hidden);
   }
 }
 
@@ -287,11 +330,16 @@ export class Seq2Seq {
   /**
    * @param {object} settings the run's settings from the manifest
    * @param {Map<string, Weight>} arrays
+   * @param {{simd?: boolean}} [options] ``simd: false`` multiplies in JavaScript alone
    */
-  constructor(settings, arrays) {
+  constructor(settings, arrays, { simd: useSimd = true } = {}) {
     this.settings = settings;
-    this.encoder = new Encoder(settings, arrays);
-    this.decoder = new Decoder(settings, arrays);
+    let floats = 0;
+    for (const { data } of arrays.values()) floats += data.length;
+    const simd = useSimd ? kernels(floats) : null;
+    this.simd = simd !== null;
+    this.encoder = new Encoder(settings, arrays, simd);
+    this.decoder = new Decoder(settings, arrays, simd);
   }
 
   /**
