@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -60,12 +61,16 @@ const entries = [...performance.getEntriesByType("navigation"),
                  ...performance.getEntriesByType("resource")];
 return entries.reduce((total, entry) => total + entry.encodedBodySize, 0);
 """
-# Runs in the page: a run's Translator, each sentence translated, as plain JSON.
+# Runs in the page: a run's Translator, each sentence translated, as plain JSON. Takes
+# the run's name, the sentences, the beam width and, optionally, whether to use SIMD.
 TRANSLATE = """
-const [run, sentences, beam, done] = arguments;
+const [run, sentences, beam, ...rest] = arguments;
+const done = rest.pop();
+const simd = rest.length ? rest[0] : true;
 import("/static/backend.js").then(async (backend) => {
-  const page = await backend.browserBackend(location.origin + "/");
+  const page = await backend.browserBackend(location.origin + "/", {simd});
   const translator = await page.translator(run);
+  if (translator.model.simd !== simd) throw new Error(`SIMD is ${translator.model.simd}`);
   done(sentences.map((sentence) => {
     const t = translator.translate(sentence, beam, 1);
     return {tokens: t.targetTokens, weights: t.weights.map((row) => Array.from(row)),
@@ -84,9 +89,14 @@ def main() -> int:
     report, passed = {}, True
     for run in arguments.runs:
         results = measure(run, arguments.sentences, arguments.parity)
+        # Other work on the machine shows in the times: say how busy it was.
+        results["load_average"] = os.getloadavg()[0]
         stdout, sys.stdout = sys.stdout, sys.stderr
         try:
-            print(f"\n{run.name}: {machine()}; headless Chromium, http.server on loopback")
+            print(
+                f"\n{run.name}: {machine()}, {os.cpu_count()} cores, load average "
+                f"{results['load_average']:.1f}; headless Chromium, http.server on loopback"
+            )
             bars = {name: bar for name, bar in BARS.items() if name in results}
             passed &= print_table({k: v for k, v in results.items() if isinstance(v, float)}, bars)
         finally:
