@@ -157,6 +157,20 @@ def test_a_run_the_page_cannot_run_is_refused_at_export_with_the_reason(
     assert not (tmp_path / "page").exists()
 
 
+def test_the_export_command_writes_a_page_and_a_savedmodel_takes_one_run(
+    tmp_path, tiny_run, capsys
+):
+    from seq2seq.cli import main
+
+    assert main(["export", "--run", str(tiny_run), "--web", str(tmp_path / "page")]) == 0
+    said = capsys.readouterr().out
+    assert "Static page written to" in said and "python -m http.server" in said
+    assert (tmp_path / "page" / MANIFEST).is_file()
+    twice = ["export", "--run", str(tiny_run), "--run", str(tiny_run), "--out", str(tmp_path / "m")]
+    assert main(twice) != 0
+    assert "give --run once" in capsys.readouterr().err
+
+
 def test_greedy_translations_in_the_page_equal_the_translators_on_the_test_split(page, runs):
     sentences = sources(runs["tiny"])
     found = compare(page, runs["tiny"], "tiny", sentences)
