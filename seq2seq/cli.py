@@ -256,7 +256,7 @@ def _add_export(commands) -> None:
         "--web", type=Path, help="folder to write a static page to, for any static web host"
     )
     export.add_argument(
-        "--overwrite", action="store_true", help="replace what --out holds, if anything"
+        "--overwrite", action="store_true", help="replace what --out or --web holds, if anything"
     )
     export.set_defaults(job=_export)
 

@@ -355,6 +355,22 @@ def test_a_damaged_weights_file_is_refused_by_its_sha256(
     assert console_errors(driver) == []
 
 
+def test_a_run_of_an_attention_the_page_does_not_know_is_refused_by_name(
+    driver,  # noqa: F811  (the fixture, imported)
+    exported,
+    tmp_path,
+):
+    copy = shutil.copytree(exported, tmp_path / "page")
+    manifest = json.loads((copy / MANIFEST).read_text())
+    manifest["runs"][0]["settings"]["attention"] = "none"
+    (copy / MANIFEST).write_text(json.dumps(manifest))
+    with serve_folder(copy) as url:
+        open_page(driver, url, ready=False)
+        wait(driver, lambda: "attention none" in status(driver))
+    assert "does not compute" in status(driver)
+    assert console_errors(driver) == []
+
+
 def test_the_plain_sha256_equals_pythons(lab_page):
     rng = np.random.default_rng(0)
     chunks = [rng.integers(0, 256, size, dtype=np.uint8).tobytes() for size in (0, 55, 64, 999)]
