@@ -137,7 +137,10 @@ export class Translator {
           continue;
         }
         const logProbs = this.allowCopies(logSoftmax(out.logits[j]), source, out.weights[j]);
-        for (let v = 0; v < size; v += 1) best.offer(j * size + v, scores[j] + logProbs[v]);
+        for (let v = 0; v < size; v += 1) {
+          const value = scores[j] + logProbs[v];
+          if (value > best.floor) best.offer(j * size + v, value);
+        }
       }
       const parent = best.indices.map((index) => Math.floor(index / size));
       token = best.indices.map((index) => index % size);
@@ -219,11 +222,12 @@ class TopK {
     this.k = k;
     this.indices = [];
     this.values = [];
+    this.floor = -Infinity; // what a value must exceed to be kept
   }
 
   offer(index, value) {
     const { k, values, indices } = this;
-    if (value === -Infinity || (values.length === k && !(value > values[k - 1]))) return;
+    if (!(value > this.floor)) return;
     let place = values.length;
     while (place > 0 && value > values[place - 1]) place -= 1;
     values.splice(place, 0, value);
@@ -232,6 +236,7 @@ class TopK {
       values.pop();
       indices.pop();
     }
+    if (values.length === k) this.floor = values[k - 1];
   }
 }
 
