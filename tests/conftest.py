@@ -13,7 +13,8 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# ../shared/data beside the checkout, or where SEQ2SEQ_SHARED_DATA says (a worktree elsewhere).
+SHARED_DATA = Path(os.environ.get("SEQ2SEQ_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 # Trains in seconds and already writes Spanish-looking sentences.
 TINY = dict(

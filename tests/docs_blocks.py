@@ -99,7 +99,7 @@ def parse(arguments: list[str], output: io.StringIO | None = None) -> str | None
         parse_with, rest = parser(), arguments[2:]
     elif arguments[:2] == ["-m", "viz"]:
         parse_with, rest = viz_parser(), arguments[2:]
-    elif arguments[:1] == ["-m"] and arguments[1] in ("pytest", "pip", "jupyterlab"):
+    elif arguments[:1] == ["-m"] and arguments[1] in ("pytest", "pip", "jupyterlab", "http.server"):
         return None
     elif arguments and arguments[0].startswith(("benchmarks/", "tests/")):
         return None if (ROOT / arguments[0]).is_file() else f"no script {arguments[0]}"

@@ -87,6 +87,8 @@ def driver() -> Iterator:
         "--force-device-scale-factor=1",
     ):
         options.add_argument(argument)
+    # The console's messages, for tests that check the page logs no error.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     browser = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     yield browser
     browser.quit()

@@ -112,13 +112,7 @@ def load_runs(paths: Sequence[Path]) -> list[LabRun]:
     from seq2seq.inference import Translator
     from seq2seq.lab.app import LabRun
 
-    names = [Path(path).resolve().name for path in paths]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise UserError(
-            f"Two --run folders are both named {repeated[0]!r}; the lab names runs after "
-            "their folders, so rename or copy one."
-        )
+    names = run_names(paths)
     runs = []
     for name, path in zip(names, paths):
         translator = Translator.load(path)
@@ -136,6 +130,18 @@ def load_runs(paths: Sequence[Path]) -> list[LabRun]:
             )
         )
     return runs
+
+
+def run_names(paths: Sequence[Path]) -> list[str]:
+    """Each run's name, its folder's; `UserError` where two folders share a name."""
+    names = [Path(path).resolve().name for path in paths]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise UserError(
+            f"Two --run folders are both named {repeated[0]!r}; the lab names runs after "
+            "their folders, so rename or copy one."
+        )
+    return names
 
 
 def _bind(host: str, port: int) -> socket.socket:
