@@ -5,7 +5,9 @@ Any attention record (`viz.record`), from this project's ``translate
 drawn into every format asked for. Record N (counting from 1) gives
 ``record-NN.heatmap.png`` (and ``.svg``, ``.pdf``, ``.jpg``), ``record-NN.attention.gif``
 and ``record-NN.page.html``; a record with hypotheses also gives
-``record-NN.nbest.png`` (one per figure format), its n best side by side.
+``record-NN.nbest.png`` (one per figure format), its n best side by side, and
+a record with alternatives or log-probabilities ``record-NN.alternatives.png``
+(`viz.whatif.plot_alternatives`).
 
 A bad record, a missing file or an unknown format is one line on stderr and
 exit status 2. Nothing here imports TensorFlow.
@@ -25,6 +27,7 @@ from viz.heatmap import plot_heatmap
 from viz.html import to_html
 from viz.record import AttentionRecord, RecordError, read_records
 from viz.style import STYLES
+from viz.whatif import plot_alternatives
 
 EXIT_USER_ERROR = 2
 FIGURES = ("png", "svg", "pdf", "jpg")
@@ -63,6 +66,8 @@ def _pictures(
         pictures.append((Path(f"{stem}.heatmap.{extension}"), plot_heatmap))
         if record.hypotheses:
             pictures.append((Path(f"{stem}.nbest.{extension}"), plot_hypotheses))
+        if record.alternatives or record.log_probabilities is not None:
+            pictures.append((Path(f"{stem}.alternatives.{extension}"), plot_alternatives))
     return pictures
 
 
