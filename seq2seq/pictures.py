@@ -69,7 +69,9 @@ def translation_pictures(
     Files are named ``NN-<slug>.<kind>`` after the sentence as given (or its
     source tokens), so a folder of them sorts in the order given. An empty
     translation (the model ended at once) has no attention to draw and is skipped.
-    A translation with n-best hypotheses also gets ``NN-<slug>.nbest.png``.
+    A translation with n-best hypotheses also gets ``NN-<slug>.nbest.png``, and
+    one with alternatives or log-probabilities (a question to the model)
+    ``NN-<slug>.alternatives.png``.
     """
     if sentences is None:
         sentences = [" ".join(translation.source_tokens) for translation in translations]
@@ -82,6 +84,10 @@ def translation_pictures(
             Picture(out / f"{stem}.{kind}", function, (translation,), {})
             for kind, function in TRANSLATION_PICTURES.items()
         ]
+        if translation.alternatives or translation.log_probabilities is not None:
+            pictures.append(
+                Picture(out / f"{stem}.alternatives.png", "plot_alternatives", (translation,), {})
+            )
         translation = with_words(translation)
         if len(translation.hypotheses) > 1:
             pictures.append(

@@ -259,8 +259,8 @@ def _places(word: str, words: Sequence[str], option: str) -> list[int]:
     places = [position for position, token in enumerate(words) if token == normalized]
     if not places:
         raise WhatIfError(
-            f"{_quoted(word)} is not a word of the sentence, whose words are "
-            f"{' '.join(words)}; name one of them or its position (from 0).",
+            f"{_quoted(word)} is not a word of the sentence ({' '.join(words)}); "
+            "name one of its words.",
             option,
         )
     return places
