@@ -48,7 +48,7 @@ def test_forced_rows_are_bold_and_unexpected_words_highlighted_and_said_in_a_cap
     assert caption.get_text().splitlines() == [
         "forced (bold): el coche azul",
         "hidden: red",
-        "pointed: . (step 3) → .",
+        "pointed: . (word 4) → .",
         "unexpected (highlighted): azul",
     ]
 

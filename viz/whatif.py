@@ -126,7 +126,7 @@ def caption(attention: Attention, fields: dict[str, Any]) -> list[str]:
     if fields.get("hidden"):
         parts.append(f"hidden: {', '.join(source[column] for column in fields['hidden'])}")
     for step, column in fields.get("pointed", ()):
-        parts.append(f"pointed: {target[step]} (step {step}) → {source[column]}")
+        parts.append(f"pointed: {target[step]} (word {step + 1}) → {source[column]}")
     if fields.get("surprises"):
         words = ", ".join(target[row] for row in fields["surprises"])
         parts.append(f"unexpected (highlighted): {words}")
