@@ -1,38 +1,40 @@
 """Decoding with and without questions, and against an earlier revision, side by side.
 
-    python benchmarks/whatif_speed.py [--run runs/reference] [--against main] [--rounds 3]
+    python benchmarks/whatif_speed.py [--run runs/reference] [--against main] [--rounds 5]
 
-Times `Translator.translate_batch` on the run's held-out sources (greedy, and a
-beam of 4) in this tree and in revision ``--against`` (its ``seq2seq`` package
-taken with ``git archive``), each in a fresh process, the two taking turns for
-``--rounds`` rounds so that both see the same load; then, in this tree, the
-same sentences asked each question of `seq2seq.whatif` (alternatives, a forced
-prefix, a hidden word, a pointed step) and read back with `Translator.align`.
-Every measure is the best of ``--repeats`` calls after a warm-up call that
-traces the compiled loops; a round's ratios divide measures taken in it.
+Times `Translator.translate_batch` on the run's held-out sources, greedy and
+with a beam of 4, in this tree and as revision ``--against`` decodes them: that
+revision's ``seq2seq/inference.py`` is loaded beside this one (``git show``)
+and its `Translator` shares this one's model, so both decode with the same
+weights in the same process, taking turns call by call, for ``--rounds``
+rounds; and the greedy translations read back (`Translator.align`, which now
+also ranks every word) the same way. Then, in this tree, the same sentences
+asked each question of `seq2seq.whatif` (alternatives, a forced prefix, a
+hidden word, a pointed step), each timed in the same rounds as plain decoding. After a warm-up call that traces the compiled loops,
+each kind of call is made ``--repeats`` times a round; a rate is the best of
+all its calls (other work on the machine only ever slows a call down), and a
+ratio divides two such rates; the median over rounds of each round's own
+ratio is given beside it.
 
-Bars: decoding asked nothing is as fast as before (this tree's sentences a
-second at least 0.95 of the earlier revision's, the median over rounds).
-Prints a table and one JSON line.
+Bar: decoding asked nothing is as fast as before (this tree's sentences a
+second at least 0.95 of the earlier revision's). Prints a table and one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
-from io import BytesIO
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Last, not first: a measuring process takes seq2seq from the tree its PYTHONPATH names.
-sys.path.append(str(ROOT))
+sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import machine, print_table  # noqa: E402
 
@@ -42,32 +44,54 @@ ALTERNATIVES = 5
 
 def main() -> int:
     arguments = _parser().parse_args()
-    if arguments.child:
-        print(json.dumps(_measure(arguments)))
-        return 0
-    with tempfile.TemporaryDirectory(prefix="whatif-speed-") as scratch:
-        earlier = Path(scratch)
-        archive = subprocess.run(
-            ["git", "archive", arguments.against, "seq2seq"],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        ).stdout
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(earlier, filter="data")
-        rounds = []
-        for _ in range(arguments.rounds):
-            before = _child(arguments, earlier, questions=False)
-            after = _child(arguments, ROOT, questions=True)
-            rounds.append((before, after))
-    results = _results(rounds)
+    from seq2seq import Translator, artifacts
+    from seq2seq.whatif import WhatIf
+
+    now = Translator.load(arguments.run)
+    before = _earlier(arguments.against).Translator(now.model, now.vectorizers, now.config)
+    sources = [pair.source for pair in artifacts.read_test_pairs(arguments.run)]
+    sources = sources[: arguments.sentences]
+    own = now.translate_batch(sources)
+    targets = [translation.text for translation in own]
+    beam = arguments.beam
+    calls: dict[str, Callable[[], object]] = {
+        "greedy before": lambda: before.translate_batch(sources),
+        "greedy now": lambda: now.translate_batch(sources),
+        f"beam {beam} before": lambda: before.translate_batch(sources, beam),
+        f"beam {beam} now": lambda: now.translate_batch(sources, beam),
+        "read before": lambda: before.align(sources, targets),
+        "read now": lambda: now.align(sources, targets),
+    }
+    questions = {
+        f"{ALTERNATIVES} alternatives": ([None] * len(sources), ALTERNATIVES),
+        "prefix of 2 words": ([WhatIf(prefix=t.target_tokens[:2]) for t in own], 0),
+        "first word hidden": ([WhatIf(hide=[0]) for _ in sources], 0),
+        "step 1 pointed at word 0": ([WhatIf(point=[(1, 0)]) for _ in sources], 0),
+    }
+    for name, (what_if, alternatives) in questions.items():
+        calls[f"greedy, {name}"] = lambda what_if=what_if, alternatives=alternatives: (
+            now.translate_batch(sources, what_if=what_if, alternatives=alternatives)
+        )
+    calls[f"beam {beam}, {ALTERNATIVES} alternatives"] = lambda: now.translate_batch(
+        sources, beam, alternatives=ALTERNATIVES
+    )
+    calls[f"read, {ALTERNATIVES} alternatives"] = lambda: now.align(
+        sources, targets, ALTERNATIVES
+    )
+    for call in calls.values():
+        call()  # traces the loops
+    rounds = [
+        {name: _rate(call, len(sources), arguments.repeats) for name, call in calls.items()}
+        for _ in range(arguments.rounds)
+    ]  # sentences a second, the best of a round's calls
+    results = _results(rounds, beam)
     bars = {
-        "greedy: now / before": (">=", PLAIN_RATIO_BAR),
-        f"beam {arguments.beam}: now / before": (">=", PLAIN_RATIO_BAR),
+        "/ before: greedy now": (">=", PLAIN_RATIO_BAR),
+        f"/ before: beam {beam} now": (">=", PLAIN_RATIO_BAR),
     }
     print(
-        f"\n{arguments.sentences:,} held-out sentences of {arguments.run}, {arguments.rounds} "
-        f"rounds against {arguments.against}; on {machine()}"
+        f"\n{len(sources):,} held-out sentences of {arguments.run}, {arguments.rounds} rounds, "
+        f"against {arguments.against}'s inference.py; on {machine()}"
     )
     passed = print_table(results, bars)
     print(json.dumps({**results, "passed": passed, "against": arguments.against}))
@@ -80,94 +104,62 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--against", default="main", help="the revision to compare (main)")
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--beam", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--questions", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
-def _child(arguments: argparse.Namespace, tree: Path, questions: bool) -> dict[str, float]:
-    """One process's measures, with ``tree``'s seq2seq package first on the path."""
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--child",
-        "--run",
-        str(arguments.run),
-        "--sentences",
-        str(arguments.sentences),
-        "--beam",
-        str(arguments.beam),
-        "--repeats",
-        str(arguments.repeats),
-        *(["--questions"] if questions else []),
-    ]
-    environment = {**os.environ, "PYTHONPATH": str(tree), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run(command, cwd=tree, env=environment, check=True, capture_output=True)
-    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+def _earlier(revision: str):
+    """Revision ``revision``'s ``seq2seq/inference.py``, loaded as a module of its own."""
+    text = subprocess.run(
+        ["git", "show", f"{revision}:seq2seq/inference.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    folder = Path(tempfile.mkdtemp(prefix="whatif-speed-"))
+    path = folder / "inference_before.py"
+    path.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("inference_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # autograph reads a function's source through its module
+    spec.loader.exec_module(module)
+    return module
 
 
-def _measure(arguments: argparse.Namespace) -> dict[str, float]:
-    """Sentences a second of each kind of decoding, in this process's seq2seq."""
-    from seq2seq import Translator, artifacts
-
-    translator = Translator.load(arguments.run)
-    sources = [pair.source for pair in artifacts.read_test_pairs(arguments.run)]
-    sources = sources[: arguments.sentences]
-
-    def rate(call) -> float:
-        call()  # traces the loop
-        best = float("inf")
-        for _ in range(arguments.repeats):
-            started = time.perf_counter()
-            call()
-            best = min(best, time.perf_counter() - started)
-        return len(sources) / best
-
-    results = {
-        "greedy": rate(lambda: translator.translate_batch(sources)),
-        f"beam {arguments.beam}": rate(lambda: translator.translate_batch(sources, arguments.beam)),
-    }
-    if not arguments.questions:
-        return results
-    from seq2seq.whatif import WhatIf
-
-    own = translator.translate_batch(sources)
-    asked = {
-        f"{ALTERNATIVES} alternatives": ([None] * len(sources), ALTERNATIVES),
-        "prefix of 2 words": ([WhatIf(prefix=t.target_tokens[:2]) for t in own], 0),
-        "first word hidden": ([WhatIf(hide=[0]) for _ in sources], 0),
-        "step 1 pointed at word 0": ([WhatIf(point=[(1, 0)]) for _ in sources], 0),
-    }
-    for name, (what_if, alternatives) in asked.items():
-        results[f"greedy, {name}"] = rate(
-            lambda what_if=what_if, alternatives=alternatives: translator.translate_batch(
-                sources, what_if=what_if, alternatives=alternatives
-            )
-        )
-    results[f"beam {arguments.beam}, {ALTERNATIVES} alternatives"] = rate(
-        lambda: translator.translate_batch(sources, arguments.beam, alternatives=ALTERNATIVES)
-    )
-    targets = [t.text for t in own]
-    results["read (align), with ranks"] = rate(lambda: translator.align(sources, targets))
-    return results
+def _rate(call: Callable[[], object], sentences: int, repeats: int) -> float:
+    """Sentences a second of ``call``, the best of ``repeats`` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return sentences / best
 
 
-def _results(rounds: list[tuple[dict, dict]]) -> dict[str, float]:
-    """Medians over the rounds: sentences a second, and ratios taken within each round."""
+def _results(rounds: list[dict[str, float]], beam: int) -> dict[str, float]:
+    """Each kind's best rate over the rounds, each ratio of best rates, and beside it the
+    median over rounds of the ratio within a round."""
+    best = {name: max(r[name] for r in rounds) for name in rounds[0]}
     results: dict[str, float] = {}
-    plain = [name for name in rounds[0][0]]
-    for name in plain:
-        results[f"{name} before (sentences/s)"] = statistics.median(b[name] for b, _ in rounds)
-        results[f"{name} now (sentences/s)"] = statistics.median(a[name] for _, a in rounds)
-        results[f"{name}: now / before"] = statistics.median(a[name] / b[name] for b, a in rounds)
-    for name in rounds[0][1]:
-        if name in plain:
+
+    def compare(name: str, label: str, to: str) -> None:
+        results[f"{label}: {name}"] = best[name] / best[to]
+        results[f"{label}: {name}, round median"] = statistics.median(
+            r[name] / r[to] for r in rounds
+        )
+
+    for mode in ("greedy", f"beam {beam}", "read"):
+        for when in ("before", "now"):
+            results[f"{mode} {when} (sentences/s)"] = best[f"{mode} {when}"]
+        compare(f"{mode} now", "/ before", f"{mode} before")
+    for name in rounds[0]:
+        if name.endswith(("before", "now")):
             continue
-        mode = name.split(",")[0] if name.startswith(("greedy", "beam")) else "greedy"
-        results[f"{name} (sentences/s)"] = statistics.median(a[name] for _, a in rounds)
-        results[f"{name}: / {mode} now"] = statistics.median(a[name] / a[mode] for _, a in rounds)
+        mode = name.split(",")[0] if "," in name else "greedy"
+        results[f"{name} (sentences/s)"] = best[name]
+        compare(name, f"/ {mode} now", f"{mode} now")
     return results
 
 

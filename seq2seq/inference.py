@@ -92,12 +92,9 @@ class Translator:
         # One compiled loop per (beam width, alternatives, steered).
         self._decoders: dict[tuple[int, int, bool], tf.types.experimental.PolymorphicFunction] = {}
         self._eager_kinds: set[tuple[int, int, bool]] = set()  # kinds decoded once eagerly
-        # Teacher forcing, compiled once: run eagerly, Keras' RNN layers step through
-        # time in Python, ten times slower.
-        self._forward = tf.function(
-            lambda source, target_in: model.forward(source, target_in, training=False),
-            input_signature=[_IDS, _IDS],
-        )
+        # Teacher forcing, compiled once per number of alternatives: run eagerly,
+        # Keras' RNN layers step through time in Python, ten times slower.
+        self._readers: dict[int, tf.types.experimental.PolymorphicFunction] = {}
 
     @classmethod
     def load(cls, run_dir: str | Path) -> Translator:
@@ -293,14 +290,11 @@ class Translator:
         for begin in range(0, len(sources), BATCH_SIZE):
             words = [self._normalize(s).split() for s in sources[begin : begin + BATCH_SIZE]]
             source, source_rows = self._source_ids(words)
-            target_ids = self.vectorizers.target_ids(targets[begin : begin + BATCH_SIZE])
-            target_ids = target_ids.to_tensor()
+            target_ids = self._target_ids(targets[begin : begin + BATCH_SIZE])
             target_out = target_ids[:, 1:]  # (B, T): each ends with [END], then padding
-            logits, weights = self._forward(source, target_ids[:, :-1])
-            steps = self._teacher_forced_steps(source, target_out, logits, weights, alternatives)
+            steps = self._reader(alternatives)(source, target_ids)
             steps = {name: values.numpy() for name, values in steps.items()}
             lengths = target_lengths(target_out, self.end_id).numpy()
-            target_out = target_out.numpy()
             for row, (source_row, length) in enumerate(zip(source_rows, lengths)):
                 # The score includes [END]: the probability of stopping there.
                 score = steps["log_probabilities"][row, : length + 1].sum()
@@ -316,13 +310,27 @@ class Translator:
                 )
         return translations
 
-    def _teacher_forced_steps(self, source, target_out, logits, weights, alternatives):
+    def _reader(self, alternatives: int):
+        """`_teacher_forced_steps` for this many alternatives, compiled once."""
+        if alternatives not in self._readers:
+            self._readers[alternatives] = tf.function(
+                lambda source, target_ids: self._teacher_forced_steps(
+                    source, target_ids, alternatives
+                ),
+                input_signature=[_IDS, _IDS],
+            )
+        return self._readers[alternatives]
+
+    def _teacher_forced_steps(self, source, target_ids, alternatives):
         """What each step of a teacher-forced pass says of the word it was given.
 
-        logits ``(B, T, V)``, weights ``(B, T, S)``, target_out ``(B, T)`` → a dict
-        of ``weights``, ``log_probabilities`` and ``ranks`` ``(B, T)``, and the
-        alternatives' ids and probabilities ``(B, T, alternatives)`` if asked.
+        source ``(B, S)`` and target ids ``(B, T + 1)`` (from [START] to [END],
+        then padding) → a dict of ``weights`` ``(B, T, S)``, ``log_probabilities``
+        and ``ranks`` ``(B, T)``, and the alternatives' ids and probabilities
+        ``(B, T, alternatives)`` if asked.
         """
+        target_out = target_ids[:, 1:]
+        logits, weights = self.model.forward(source, target_ids[:, :-1], training=False)
         batch, steps = tf.shape(logits)[0], tf.shape(logits)[1]
         log_probs = tf.nn.log_softmax(logits)
         flat = tf.reshape(log_probs, [batch * steps, -1])  # (B * T, V)
@@ -606,10 +614,19 @@ class Translator:
             np.array([self._source_lookup.get(token, unknown) for token in tokens], np.int64)
             for tokens in sentences
         ]
-        padded = np.full((len(rows), max(map(len, rows), default=0)), PAD_ID, np.int64)
-        for index, row in enumerate(rows):
-            padded[index, : len(row)] = row
-        return padded, rows
+        return _padded(rows), rows
+
+    def _target_ids(self, sentences: Sequence[str]) -> np.ndarray:
+        """Target ids of sentences as typed, from [START] to [END], padded ``(B, T + 1)``.
+
+        Looked up in Python, as `_source_ids` are, with the target vectorizer's
+        rules: normalized, split at spaces, [UNK] for a word it lacks.
+        """
+        rows = [
+            [self._target_lookup.get(token, self.unknown_id) for token in tokens]
+            for tokens in ([START, *normalize(sentence).split(), END] for sentence in sentences)
+        ]
+        return _padded(rows)
 
     @staticmethod
     def _normalize(sentence: str) -> str:
@@ -732,6 +749,14 @@ def _ranked_hypotheses(tokens, parents, steps, scores, n_best):
             )
         )
     return ranked
+
+
+def _padded(rows: Sequence[Sequence[int]]) -> np.ndarray:
+    """Rows of ids padded with `PAD_ID` to the longest ``(B, longest)``."""
+    padded = np.full((len(rows), max(map(len, rows), default=0)), PAD_ID, np.int64)
+    for index, row in enumerate(rows):
+        padded[index, : len(row)] = row
+    return padded
 
 
 def _check_whole(value, least: int, name: str) -> None:
