@@ -10,11 +10,11 @@ weights in the same process, taking turns call by call, for ``--rounds``
 rounds; and the greedy translations read back (`Translator.align`, which now
 also ranks every word) the same way. Then, in this tree, the same sentences
 asked each question of `seq2seq.whatif` (alternatives, a forced prefix, a
-hidden word, a pointed step), each timed in the same rounds as plain decoding. After a warm-up call that traces the compiled loops,
-each kind of call is made ``--repeats`` times a round; a rate is the best of
-all its calls (other work on the machine only ever slows a call down), and a
-ratio divides two such rates; the median over rounds of each round's own
-ratio is given beside it.
+hidden word, a pointed step), each timed in the same rounds as plain decoding.
+After a warm-up call that traces the compiled loops, each kind of call is made
+``--repeats`` times a round; a rate is the best of all its calls (other work on
+the machine only ever slows a call down), and a ratio divides two such rates;
+the median over rounds of each round's own ratio is given beside it.
 
 Bar: decoding asked nothing is as fast as before (this tree's sentences a
 second at least 0.95 of the earlier revision's). Prints a table and one JSON line.
@@ -75,9 +75,7 @@ def main() -> int:
     calls[f"beam {beam}, {ALTERNATIVES} alternatives"] = lambda: now.translate_batch(
         sources, beam, alternatives=ALTERNATIVES
     )
-    calls[f"read, {ALTERNATIVES} alternatives"] = lambda: now.align(
-        sources, targets, ALTERNATIVES
-    )
+    calls[f"read, {ALTERNATIVES} alternatives"] = lambda: now.align(sources, targets, ALTERNATIVES)
     for call in calls.values():
         call()  # traces the loops
     rounds = [
