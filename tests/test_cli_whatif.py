@@ -56,6 +56,18 @@ def test_a_reference_is_read_and_its_unexpected_words_marked(tiny_run, tiny_tran
     assert "parts from the model's own at word 2" in printed
 
 
+def test_the_n_best_of_a_forced_beam_are_printed_each_starting_with_the_prefix(tiny_run, capsys):
+    arguments = ["--prefix", "el perro", "--beam", "3", "--n-best", "3", "--no-pictures"]
+    assert main(translate(tiny_run, *arguments)) == 0
+    ranked = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if line[:7] in ("    1. ", "    2. ", "    3. ")
+    ]
+    assert len(ranked) == 3
+    assert all(line[7:].startswith("el perro ") for line in ranked)
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

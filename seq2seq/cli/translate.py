@@ -154,17 +154,18 @@ def ask_and_print(arguments: argparse.Namespace, sentences: Sequence[str]) -> li
     word. Returns the answers (what the pictures and records show)."""
     from seq2seq.inference import Translator
 
+    reading = arguments.reference is not None
+    if reading and (len(sentences) != 1 or arguments.prefix or arguments.hide or arguments.point):
+        raise UserError(
+            "--reference reads your translation of one sentence as it is: give one "
+            "sentence and no --prefix, --hide or --point."
+        )
     translator = Translator.load(arguments.run)
     own = translator.translate_batch(sentences, arguments.beam, arguments.n_best)
-    if arguments.reference is not None:
-        if len(sentences) != 1 or arguments.prefix or arguments.hide or arguments.point:
-            raise UserError(
-                "--reference reads your translation of one sentence as it is: give one "
-                "sentence and no --prefix, --hide or --point."
-            )
+    if reading:
         answers = translator.align(sentences, [arguments.reference], arguments.alternatives)
     else:
-        what_if = [_question(arguments, translator, sentence) for sentence in sentences]
+        what_if = [_question(arguments, sentence) for sentence in sentences]
         answers = translator.translate_batch(
             sentences,
             arguments.beam,
@@ -177,13 +178,15 @@ def ask_and_print(arguments: argparse.Namespace, sentences: Sequence[str]) -> li
         print(f"  → {mine.sentence or '(nothing)'}   (log-probability {mine.score:.2f})")
         print(
             f"  ? {answer.sentence or '(nothing)'}   (log-probability {answer.score:.2f}: "
-            f"{_asked(answer, arguments.reference is not None)})"
+            f"{_asked(answer, reading)})"
         )
         print("\n".join(_word_lines(answer, mine)))
+        for rank, hypothesis in enumerate(answer.hypotheses, start=1):
+            print(f"    {rank}. {hypothesis.text or '(nothing)'}   ({hypothesis.score:.2f})")
     return answers
 
 
-def _question(arguments: argparse.Namespace, translator, sentence: str):
+def _question(arguments: argparse.Namespace, sentence: str):
     """The flags' `WhatIf` for ``sentence``, each --point's step counted from 0."""
     from seq2seq.inference import max_steps
     from seq2seq.text import normalize
