@@ -30,6 +30,13 @@ aiohttp parses HTTP in C, about 0.16 ms of CPU a request here, where httpx
 (pure Python) took 2.6 ms and, at 32 clients, a quarter of the machine, enough
 to triple the 95th percentile it measured.
 
+With ``--questions``, the clients instead ask the questions of `seq2seq.whatif`
+(each step's alternatives, a forced prefix, a hidden word, a pointed step, and
+their sentence's reference translation to read), one kind of question after
+another in turns, greedily, beside the same requests asking nothing (the
+baseline, measured in the same turns); the bar is the same 95th percentile, per
+kind, and no errors.
+
 Prints a table on stderr and one JSON object on stdout, on one line.
 """
 
@@ -86,6 +93,8 @@ MAX_REQUESTS_PER_CLIENT = 100_000
 
 def main() -> int:
     arguments = _parser().parse_args()
+    if arguments.questions:
+        return _questions_main(arguments)
     sentences = [pair.source for pair in artifacts.read_test_pairs(arguments.run)]
     port = _free_port()
     server = _start_server(arguments.run, port)
@@ -144,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
         type=lambda text: [int(width) for width in text.split(",")],
         default=[1, 4],
         help="beam widths, comma-separated (1,4)",
+    )
+    parser.add_argument(
+        "--questions", action="store_true", help="ask each kind of question instead (see above)"
     )
     return parser
 
@@ -318,6 +330,110 @@ def _report(arguments: argparse.Namespace, results: dict[str, float]) -> bool:
     setup = {key: str(value) for key, value in vars(arguments).items()}
     print(json.dumps({**results, "passed": passed, "setup": setup}))
     return passed
+
+
+# --- questions ------------------------------------------------------------------------
+
+QUESTION_ROUNDS = 3
+# Each kind of question, as the fields a request adds for one held-out pair; "plain"
+# asks nothing, the baseline measured beside them under the same load.
+QUESTIONS = {
+    "plain": lambda pair: {},
+    "alternatives": lambda pair: {"alternatives": 5},
+    "prefix": lambda pair: {"prefix": " ".join(pair.target.split()[:2])},
+    "hide": lambda pair: {"hide": [0]},
+    "point": lambda pair: {"point": [{"step": 1, "source": 0}]},
+    "reference": lambda pair: {"reference": pair.target},
+}
+
+
+def _questions_main(arguments: argparse.Namespace) -> int:
+    """``--questions``: each kind of question from many clients; p95 and errors per kind.
+
+    The kinds take turns, ``QUESTION_ROUNDS`` bursts each of a share of ``--duration``,
+    so that other work on the machine weighs on them alike.
+    """
+    pairs = [pair for pair in artifacts.read_test_pairs(arguments.run) if len(pair.source) > 1]
+    port = _free_port()
+    server = _start_server(arguments.run, port)
+    url = f"http://127.0.0.1:{port}/api/translate"
+    bodies = {
+        name: [{"sentences": [pair.source], **fields(pair)} for pair in pairs]
+        for name, fields in QUESTIONS.items()
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in QUESTIONS}
+    try:
+        for name in QUESTIONS:  # traces each kind's loop, grows the memory pools
+            asyncio.run(_asking_clients(url, bodies[name], arguments.clients, WARM_UP_SECONDS))
+        for _ in range(QUESTION_ROUNDS):
+            for name in QUESTIONS:
+                burst = arguments.duration / QUESTION_ROUNDS
+                runs[name].append(
+                    asyncio.run(_asking_clients(url, bodies[name], arguments.clients, burst))
+                )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    results: dict[str, float] = {}
+    for name, bursts in runs.items():
+        latencies = sorted(latency for burst in bursts for latency in burst["latencies"])
+        results |= {
+            f"{name}_errors": float(sum(len(burst["errors"]) for burst in bursts)),
+            f"{name}_sentences_per_s": len(latencies) / sum(b["elapsed"][0] for b in bursts),
+            f"{name}_p50_ms": 1000 * statistics.median(latencies),
+            f"{name}_p95_ms": 1000 * _percentile(latencies, 0.95),
+        }
+    for name in QUESTIONS:
+        results[f"{name}_p95_over_plain"] = results[f"{name}_p95_ms"] / results["plain_p95_ms"]
+    bars = {f"{name}_errors": ("<=", 0) for name in QUESTIONS}
+    bars |= {f"{name}_p95_ms": ("<=", 1000 * P95_BAR_SECONDS) for name in QUESTIONS}
+    stdout, sys.stdout = sys.stdout, sys.stderr
+    try:
+        print(
+            f"\n{machine()}; {arguments.clients} clients, {arguments.duration:g} s a kind "
+            f"in {QUESTION_ROUNDS} turns"
+        )
+        passed = print_table(results, bars)
+    finally:
+        sys.stdout = stdout
+    print(json.dumps({**results, "passed": passed, "clients": arguments.clients}))
+    return 0 if passed else 1
+
+
+async def _asking_clients(
+    url: str, bodies: list[dict], clients: int, duration: float
+) -> dict[str, list]:
+    """``clients`` clients sending one of ``bodies`` at a time for ``duration`` seconds;
+    an answer counts when it is one record of the sentence asked about."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    deadline = time.perf_counter() + duration
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def one_client(number: int) -> None:
+            for count in range(MAX_REQUESTS_PER_CLIENT):
+                if time.perf_counter() >= deadline:
+                    return
+                body = bodies[(number * 7919 + count) % len(bodies)]
+                started = time.perf_counter()
+                try:
+                    async with session.post(url, json=body) as response:
+                        text = await response.text()
+                    records = json.loads(text)["records"] if response.status == 200 else []
+                    if len(records) != 1 or records[0]["sentence"] != body["sentences"][0]:
+                        errors.append(f"{response.status}: {text[:200]}")
+                        continue
+                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+                    errors.append(repr(error))
+                    continue
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(number) for number in range(clients)))
+        elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "errors": errors, "elapsed": [elapsed]}
 
 
 def _free_port() -> int:

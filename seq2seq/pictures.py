@@ -44,8 +44,9 @@ def translation_pictures(
 ) -> list[Picture]:
     """Every kind of picture of each translation (`viz.kinds`), in its usual format.
 
-    That is an animation, a heatmap, bar charts and a page, and the n best side
-    by side where a translation holds more than one hypothesis. Files are named
+    That is an animation, a heatmap, bar charts and a page, the n best side by
+    side where a translation holds more than one hypothesis, and each step's most
+    probable words where it answers a question to the model. Files are named
     ``NN-<slug>.<kind>.<format>`` after the sentence as given (or its source
     tokens), so a folder of them sorts in the order given. An empty translation
     (the model ended at once) has no attention to draw and is skipped.

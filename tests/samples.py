@@ -56,3 +56,30 @@ def ranking_unk_first(run):
     bias[list(translator.target_vocabulary).index("[UNK]")] += 1000.0
     project.bias.assign(bias)
     return translator
+
+
+# RED_CAR asked questions: "rojo" forced as "azul", "red" hidden, step 3 pointed at ".".
+ASKED = Translation(
+    source_tokens=["the", "red", "car", "."],
+    target_tokens=["el", "coche", "azul", "."],
+    weights=np.array(
+        [
+            [0.97, 0.00, 0.02, 0.01],
+            [0.03, 0.00, 0.96, 0.01],
+            [0.30, 0.00, 0.60, 0.10],
+            [0.00, 0.00, 0.00, 1.00],
+        ]
+    ),
+    score=-6.1,
+    alternatives=(
+        (("el", 0.97), ("la", 0.02)),
+        (("coche", 0.95), ("carro", 0.03)),
+        (("limpio", 0.40), ("viejo", 0.30)),
+        ((".", 0.99), ("y", 0.01)),
+    ),
+    log_probabilities=np.array([-0.03, -0.05, -6.0, -0.01]),
+    ranks=np.array([1, 1, 25, 1]),
+    forced=3,
+    hidden=(1,),
+    pointed=((3, 3),),
+)

@@ -88,6 +88,7 @@ def test_runs_lists_each_run_with_its_scores_settings_and_the_limits(client, tin
         "max_sentences": 4,
         "max_words": 12,
         "max_beam": 3,
+        "max_alternatives": 10,
     }
 
 
@@ -108,7 +109,7 @@ def test_translate_answers_one_record_per_sentence_with_the_models_own_attention
     expected = tiny_translator.translate_batch(SENTENCES)
     assert [record["sentence"] for record in records] == SENTENCES
     for record, translation in zip(records, expected):
-        assert record["format"] == "attention-record" and record["version"] == 1
+        assert record["format"] == "attention-record" and record["version"] == 2
         assert record["source_tokens"] == translation.source_tokens
         assert record["target_tokens"] == translation.target_tokens
         np.testing.assert_allclose(record["weights"], translation.weights, atol=2e-6)

@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "attention_workshop.ipynb"
 FIGURES = ("gold-heatmap", "heatmap", "bars", "gold-comparison", "training-sheet", "comparison")
+# The questions to the model: each exercise prints its answer and draws it.
+QUESTIONS = ("alternatives", "force", "hide", "point", "read")
 ANIMATIONS = ("animation", "training-animation")
 
 
@@ -127,3 +129,13 @@ def test_comparison_table_names_both_models(workshop):
     cells, _ = workshop
     header = stdout(cells["comparison-numbers"]).splitlines()[0]
     assert header.split() == ["additive", "dot"]
+
+
+@pytest.mark.slow
+def test_each_question_to_the_model_prints_its_answer_and_draws_it(workshop):
+    cells, _ = workshop
+    for name in QUESTIONS:
+        cell = cells[f"exercise-{name}-code"]
+        assert stdout(cell).strip() and displayed(cell, "image/png"), name
+    assert "hidden: " in stdout(cells["exercise-hide-code"])
+    assert "rank" in stdout(cells["exercise-read-code"])

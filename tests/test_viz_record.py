@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from samples import QUESTION, RED_CAR
+from samples import ASKED, QUESTION, RED_CAR
 
 import viz
 from viz.record import FORMAT, VERSION, AttentionRecord, RecordError, read_records
@@ -100,3 +100,63 @@ def test_an_empty_file_holds_no_records(tmp_path):
     path.write_text("\n", encoding="utf-8")
     with pytest.raises(RecordError, match="holds no records"):
         read_records(path)
+
+
+# --- version 2: what a question to the model asked and learned ---------------------------
+
+
+def test_a_version_1_record_reads_with_nothing_asked():
+    record = AttentionRecord.from_json(AttentionRecord.of(RED_CAR).to_json() | {"version": 1})
+    assert record.alternatives == () and record.log_probabilities is None
+    assert (record.forced, record.hidden, record.pointed, record.surprises) == (0, (), (), ())
+    assert "alternatives" not in record.to_json()
+
+
+def test_what_was_asked_survives_json_lines(tmp_path):
+    path = viz.write_records([ASKED], tmp_path / "records.jsonl")
+    (record,) = read_records(path)
+    assert record.alternatives == ASKED.alternatives
+    np.testing.assert_allclose(record.log_probabilities, ASKED.log_probabilities)
+    np.testing.assert_array_equal(record.ranks, ASKED.ranks)
+    assert record.surprises == ASKED.surprises == (2,)
+    assert (record.forced, record.hidden, record.pointed) == (3, (1,), ((3, 3),))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["version"] == 2
+    assert data["pointed"] == [{"step": 3, "source": 3}]
+    assert data["alternatives"][2] == [["limpio", 0.4], ["viejo", 0.3]]
+
+
+def test_a_hypothesis_keeps_its_own_alternatives_and_ranks():
+    other = AttentionRecord.of(ASKED)
+    record = AttentionRecord.of(RED_CAR, sentence="The red car.")
+    record = AttentionRecord(
+        record.source_tokens, record.target_tokens, record.weights, hypotheses=(other,)
+    )
+    again = AttentionRecord.from_json(record.to_json())
+    assert again.hypotheses[0].alternatives == ASKED.alternatives
+    np.testing.assert_array_equal(again.hypotheses[0].ranks, ASKED.ranks)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ranks", [1, 1], r"field 'ranks' has 2 entries; expected one per target token \(4\)"),
+        ("ranks", [1, 0, 1, 1], "whole numbers >= 1"),
+        ("log_probabilities", [0.5, 0, 0, 0], "finite and <= 0"),
+        ("alternatives", [[["el", 2.0]], [], [], []], "probability from 0 to 1"),
+        ("hidden", [0], "its column has weight"),
+        ("hidden", [7], "source positions 0 to 3"),
+        ("pointed", [{"step": 4, "source": 0}], "step 4 is not one of 0 to 3"),
+        ("forced", 5, "field 'forced' is 5"),
+    ],
+)
+def test_a_bad_question_field_is_named(field, value, message):
+    data = AttentionRecord.of(ASKED).to_json() | {field: value}
+    with pytest.raises(RecordError, match=message):
+        AttentionRecord.from_json(data)
+
+
+def test_hiding_every_source_token_is_not_a_record():
+    data = {"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[0.0]], "hidden": [0]}
+    with pytest.raises(RecordError, match="hides every source token"):
+        AttentionRecord.from_json(data)

@@ -12,6 +12,9 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 - `plot_grid`: several sentences' heatmaps on one sheet with a shared colour bar.
 - `plot_hypotheses`: the n best hypotheses of one sentence side by side, with their scores.
 - `plot_comparison`: one sentence as several models attended to it, side by side.
+- `plot_alternatives`: the most probable words at each decoding step, the word written
+  highlighted: what else the model could have written, and how surprised it was
+  (`viz.whatif`; the heatmap marks hidden, forced and pointed words).
 - `animate_training` / `plot_training`: one sentence's attention after each epoch of
   training, as an animation or a sheet of chosen epochs. These take the snapshots
   ``(weights_by_epoch, source_tokens, target_tokens)`` rather than a ``Translation``.
@@ -40,6 +43,7 @@ from viz.record import AttentionRecord, RecordError, read_records, write_records
 from viz.report import write_report
 from viz.style import STYLES
 from viz.training import animate_training, plot_training
+from viz.whatif import plot_alternatives
 
 __all__ = [
     "STYLES",
@@ -47,6 +51,7 @@ __all__ = [
     "RecordError",
     "animate_attention",
     "animate_training",
+    "plot_alternatives",
     "plot_comparison",
     "plot_grid",
     "plot_heatmap",

@@ -7,7 +7,9 @@ format: record N (counting from 1) gives ``record-NN.heatmap.png`` and
 ``record-NN.bars.png`` (and ``.svg``, ``.pdf``, ``.jpg``),
 ``record-NN.attention.gif`` (and ``.mp4``, with ffmpeg) and
 ``record-NN.page.html``; a record with several hypotheses also gives
-``record-NN.nbest.png`` (one per picture format), its n best side by side.
+``record-NN.nbest.png`` (one per picture format), its n best side by side, and a
+record that answers a question to the model ``record-NN.alternatives.png``, each
+step's most probable words (`viz.whatif.plot_alternatives`).
 
 Many pictures are drawn by worker processes, with a progress bar on a terminal;
 Ctrl-C stops them (exit status 130) and says how many were written. A bad

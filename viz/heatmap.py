@@ -26,6 +26,7 @@ from viz.style import (
     label_rotation,
     rc_context,
 )
+from viz.whatif import caption_inches, mark_questions
 
 # Numbers in the cells help up to about this many tokens a side; past it they crowd.
 AUTO_ANNOTATE_MAX_TOKENS = 15
@@ -181,7 +182,9 @@ def plot_heatmap(
     target_tokens)`` with ``weights`` of shape ``(len(target_tokens),
     len(source_tokens))``. Rows are target tokens, columns source tokens, the
     colour scale runs from 0 to 1. ``annotate=None`` writes the weights in the
-    cells when neither side has more than 15 tokens. With ``ax``, draws there
+    cells when neither side has more than 15 tokens. What a question to the
+    model asked (hidden words, forced words, pointed steps: `viz.whatif`) is
+    marked where the translation says so. With ``ax``, draws there
     and returns its figure. With ``path`` (.png, .svg, .pdf, .jpg), also writes
     the figure there.
     """
@@ -191,12 +194,15 @@ def plot_heatmap(
     with rc_context(chosen):
         if ax is None:
             cell = cell_inches(attention, chosen)
-            figure = Figure(figsize=heatmap_size(attention, chosen, cell), layout="compressed")
+            width, height = heatmap_size(attention, chosen, cell)
+            height += caption_inches(translation, chosen)
+            figure = Figure(figsize=(width, height), layout="compressed")
             ax = figure.add_subplot()
         else:
             figure = ax.figure
             cell = cell_inches_in(ax, attention, chosen)
         image, _ = draw_heatmap(ax, attention, chosen, cell=cell, annotate=annotate)
+        mark_questions(ax, translation, chosen)
         add_colour_bar(image, ax, chosen)
         if title is not None:
             ax.set_title(text_label(title))

@@ -9,7 +9,7 @@ media type named here. A record's files are named ``STEM.KIND.FORMAT``:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,26 @@ class Kind:
     name: str
     draw: str  # the name of the viz function: viz.<draw>(record, path=...)
     formats: tuple[str, ...]  # its usual format first
-    # Drawn only for a record holding more than one hypothesis of a beam.
-    needs_hypotheses: bool = False
+    # Drawn only for a record of which this is true (every record where it is None).
+    drawn_for: Callable[[Any], bool] | None = None
     takes_style: bool = True  # the function has a style= ("projector" or "paper")
 
     def file(self, stem: Path, extension: str) -> Path:
         """``STEM.KIND.FORMAT``, next to ``stem``."""
         return stem.with_name(f"{stem.name}.{self.name}.{extension}")
+
+
+def has_hypotheses(record: Any) -> bool:
+    """Whether ``record`` holds more than one of the n best of a beam, to draw side by side."""
+    return len(getattr(record, "hypotheses", ()) or ()) > 1
+
+
+def has_answers(record: Any) -> bool:
+    """Whether ``record`` answers a question to the model: each step's most probable words,
+    or each word's log-probability (`viz.whatif.plot_alternatives` draws them)."""
+    return bool(getattr(record, "alternatives", None)) or (
+        getattr(record, "log_probabilities", None) is not None
+    )
 
 
 # The animation first: it takes longest, so a pool of workers starts it first.
@@ -41,7 +54,8 @@ KINDS: dict[str, Kind] = {
         Kind("heatmap", "plot_heatmap", FIGURES),
         Kind("bars", "plot_token_bars", FIGURES),
         Kind("page", "to_html", ("html",), takes_style=False),
-        Kind("nbest", "plot_hypotheses", FIGURES, needs_hypotheses=True),
+        Kind("nbest", "plot_hypotheses", FIGURES, drawn_for=has_hypotheses),
+        Kind("alternatives", "plot_alternatives", FIGURES, drawn_for=has_answers),
     )
 }
 MEDIA_TYPES = {
@@ -67,11 +81,6 @@ USUAL_FORMATS: tuple[str, ...] = tuple(
 )
 
 
-def has_hypotheses(record: Any) -> bool:
-    """Whether ``record`` holds more than one of the n best of a beam, to draw side by side."""
-    return len(getattr(record, "hypotheses", ()) or ()) > 1
-
-
 def files_of(record: Any, stem: Path, formats: Sequence[str]) -> list[tuple[Path, Kind]]:
     """The files of ``record`` in ``formats``: each kind in each of its formats asked for.
 
@@ -79,7 +88,7 @@ def files_of(record: Any, stem: Path, formats: Sequence[str]) -> list[tuple[Path
     """
     files = []
     for kind in KINDS.values():
-        if kind.needs_hypotheses and not has_hypotheses(record):
+        if kind.drawn_for is not None and not kind.drawn_for(record):
             continue
         files += [
             (kind.file(stem, extension), kind) for extension in formats if extension in kind.formats

@@ -16,6 +16,22 @@ always and checked when present; ``score`` (a log-probability), ``sentence``
 (the input as typed), ``model`` (free-form facts about what produced it) and
 ``hypotheses`` (the n best, best first, each with its own target tokens,
 weights and score over the same source tokens) are optional.
+
+Version 2 adds what a question to the model asked and learned, each optional
+(a version 1 record, which has none of them, reads as before)::
+
+     "alternatives": [[["el", 0.93], ["la", 0.04]], ...],  # per target token, best first
+     "log_probabilities": [-0.07, ...], "ranks": [1, ...],  # per target token
+     "surprises": [3],                  # target tokens the model did not expect
+     "forced": 2,                       # how many leading target tokens were forced
+     "hidden": [1],                     # source positions hidden from the attention
+     "pointed": [{"step": 2, "source": 4}]  # where the attention was pointed
+
+``alternatives`` are the most probable words at each step with their
+probabilities; ``log_probabilities`` and ``ranks`` say how probable each
+written word was and where it ranked (1: the model's first choice); a hidden
+column has weight 0 in every row. A hypothesis may carry its own
+``alternatives``, ``log_probabilities``, ``ranks`` and ``surprises``.
 `translate --save-records`, the lab's API and the export's users all write
 this one shape, and every function of `viz` draws it.
 """
@@ -32,14 +48,27 @@ from typing import Any
 import numpy as np
 
 from viz._files import write_text_atomically
+from viz._questions import questions_of, questions_to_json
 from viz._validate import as_attention
 
 FORMAT = "attention-record"
-VERSION = 1
+VERSION = 2
 
 
 class RecordError(ValueError):
     """A record that is not one: the message names the field and what was expected."""
+
+
+# A hypothesis nested in a record keeps these fields; the rest are its record's.
+HYPOTHESIS_FIELDS = (
+    "target_tokens",
+    "weights",
+    "score",
+    "alternatives",
+    "log_probabilities",
+    "ranks",
+    "surprises",
+)
 
 
 @dataclass(frozen=True)
@@ -57,13 +86,20 @@ class AttentionRecord:
     sentence: str | None = None
     model: dict[str, Any] = field(default_factory=dict)
     hypotheses: tuple[AttentionRecord, ...] = ()
+    alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
+    log_probabilities: np.ndarray | None = None
+    ranks: np.ndarray | None = None
+    surprises: tuple[int, ...] = ()
+    forced: int = 0
+    hidden: tuple[int, ...] = ()
+    pointed: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def of(cls, translation: Any, **extra: Any) -> AttentionRecord:
         """The record of anything with ``weights``, ``source_tokens`` and ``target_tokens``.
 
-        A ``score`` and ``hypotheses`` attribute are taken where present;
-        ``extra`` sets ``sentence`` and ``model``.
+        A ``score``, ``hypotheses`` and the version 2 fields (see the module)
+        are taken where present; ``extra`` sets ``sentence`` and ``model``.
         """
         attention = as_attention(translation)
         hypotheses = tuple(
@@ -76,6 +112,7 @@ class AttentionRecord:
             attention.weights,
             None if score is None else float(score),
             hypotheses=hypotheses,
+            **questions_of(translation, attention.weights),
             **extra,
         )
 
@@ -95,7 +132,7 @@ class AttentionRecord:
             record["hypotheses"] = [
                 _hypothesis_json(hypothesis.to_json()) for hypothesis in self.hypotheses
             ]
-        return record
+        return record | questions_to_json(self)
 
     @classmethod
     def from_json(cls, data: Any) -> AttentionRecord:
@@ -126,6 +163,7 @@ class AttentionRecord:
             attention = as_attention(
                 (data["weights"], data["source_tokens"], data["target_tokens"])
             )
+            questions = questions_of(data, attention.weights)
         except ValueError as error:
             raise RecordError(str(error).rstrip(".")) from None
         return cls(
@@ -136,6 +174,7 @@ class AttentionRecord:
             _optional(data, "sentence", str, "a string"),
             dict(model),
             tuple(parsed),
+            **questions,
         )
 
 
@@ -194,8 +233,8 @@ def _check_header(data: Mapping[str, Any]) -> None:
 
 
 def _hypothesis_json(record: dict[str, Any]) -> dict[str, Any]:
-    """A hypothesis as it is nested: its source tokens are its record's."""
-    return {key: record[key] for key in ("target_tokens", "weights", "score") if key in record}
+    """A hypothesis as it is nested: its source tokens, and what was asked, are its record's."""
+    return {key: record[key] for key in HYPOTHESIS_FIELDS if key in record}
 
 
 def _optional(data: Mapping[str, Any], name: str, types: type | tuple, expected: str) -> Any:

@@ -4,12 +4,16 @@
 - ``GET /docs``: the API's OpenAPI page (Swagger UI, served from this machine).
 - ``GET /api/runs``: the runs served, with their scores and settings, and the limits.
 - ``GET /api/colours``: viz's colour map as evenly spaced (background, text) stops.
-- ``POST /api/translate``: sentences → attention records, the n best of a beam each.
+- ``POST /api/translate``: sentences → attention records, the n best of a beam each;
+  with ``alternatives`` each step's most probable words, and for one sentence a
+  question (``prefix``, ``hide``, ``point``: `seq2seq.whatif`) or a translation to
+  read (``reference``), answered as records of version 2 (`viz.record`).
 - ``POST /api/picture?format=png|svg|gif``: a record (or a sentence) drawn by `viz`.
 
 Every refusal is JSON, ``{"error": "...", "limit": "..."}`` where a limit was
-passed (or ``"run"`` for a run not served), with a 4xx status, or 500 where the
-server itself failed; no answer shows a traceback. Runs are chosen by the name
+passed (or ``"run"`` for a run not served, or the field of a question that the
+sentence cannot take: ``"prefix"``, ``"hide"``, ``"point"``), with a 4xx status,
+or 500 where the server itself failed; no answer shows a traceback. Runs are chosen by the name
 they were served under, never by a path from the request.
 """
 
@@ -61,10 +65,49 @@ class LabRun:
     settings: dict[str, Any]
 
 
+class PointRequest(BaseModel):
+    step: int = Field(description="the step (a row of the weights, from 0)")
+    source: int | str = Field(description="the source token read there: its position or word")
+
+
 class TranslateRequest(BaseModel):
     sentences: list[str] = Field(description="the sentences to translate, as typed")
     run: str | None = Field(None, description="a run's name (from /api/runs); optional with one")
     beam: int = Field(1, description="beam width; 1 decodes greedily; the records hold the n best")
+    alternatives: int = Field(
+        0, description="how many most probable words of every step the records hold (0: none)"
+    )
+    prefix: str | list[str] | None = Field(
+        None, description="one sentence only: the words its translation must start with"
+    )
+    hide: list[int | str] = Field(
+        [],
+        description="one sentence only: source tokens (positions from 0, or words) hidden "
+        "from the attention at every step",
+    )
+    point: list[PointRequest] = Field(
+        [], description="one sentence only: steps at which the attention reads one source token"
+    )
+    reference: str | None = Field(
+        None,
+        description="one sentence only: your translation of it, read by the model (teacher "
+        "forcing); the record holds it, its attention and each word's probability and rank",
+    )
+
+    def asks(self) -> bool:
+        """Whether this asks a question of one sentence (not only alternatives)."""
+        return bool(self.prefix or self.hide or self.point) or self.reference is not None
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """What the sentences decoded in one batch share: the beam, the alternatives, and
+    whether they are steered (`seq2seq.whatif`) or translations to read."""
+
+    beam: int
+    alternatives: int = 0
+    steered: bool = False
+    reading: bool = False
 
 
 class PictureRequest(BaseModel):
@@ -96,15 +139,50 @@ class Lab:
             await batcher.close()
         self._drawing.shutdown(wait=False, cancel_futures=True)
 
-    async def translate(self, sentences: list[str], run_name: str | None, beam: int) -> list[dict]:
-        """The attention records of ``sentences``, decoded with whatever else is pending."""
-        run = _choose_run(self._by_name, run_name)
+    async def translate(self, request: TranslateRequest) -> list[dict]:
+        """The attention records of the request's sentences, each answering what it asks,
+        decoded with whatever else of its kind is pending."""
+        run = _choose_run(self._by_name, request.run)
+        sentences, beam = request.sentences, request.beam
         self.limits.check_beam(beam)
+        self.limits.check_alternatives(request.alternatives)
         for sentence in sentences:
             self.limits.check_words(_token_count(sentence))
-        translations = await self._batchers[run.name].translate(sentences, beam)
-        model = {"run": run.name, "beam_width": beam, **_model_facts(run)}
+        if request.asks() and len(sentences) != 1:
+            raise LimitExceeded(
+                f"A question (prefix, hide, point, reference) is asked of one sentence; "
+                f"'sentences' holds {len(sentences)}.",
+                "sentences",
+            )
+        kind, items = self._asked(run, request)
+        translations = await self._batchers[run.name].translate(items, kind)
+        model = {"run": run.name, "beam_width": kind.beam, **_model_facts(run)}
         return [_record(t, sentence, model) for t, sentence in zip(translations, sentences)]
+
+    def _asked(self, run: LabRun, request: TranslateRequest) -> tuple[Decoding, list[tuple]]:
+        """The kind of decoding the request needs, and its sentences each with its question
+        (checked here, so that a bad one fails its request alone, not a batch)."""
+        from seq2seq.whatif import WhatIf, WhatIfError
+
+        sentences = request.sentences
+        if request.reference is not None:
+            self.limits.check_prefix(_token_count(request.reference, "reference"), "reference")
+            kind = Decoding(1, request.alternatives, reading=True)
+            return kind, [(sentences[0], request.reference)]
+        what_if = WhatIf(
+            request.prefix, request.hide, [(point.step, point.source) for point in request.point]
+        )
+        if not what_if:
+            return Decoding(request.beam, request.alternatives), [(s, None) for s in sentences]
+        prefix = request.prefix or ""
+        prefix = prefix if isinstance(prefix, str) else " ".join(prefix)
+        self.limits.check_prefix(len(normalize(prefix).split()))
+        try:
+            steering = run.translator.steer(sentences[0], what_if)
+        except WhatIfError as error:
+            raise LimitExceeded(str(error), error.option) from None
+        kind = Decoding(request.beam, request.alternatives, steered=True)
+        return kind, [(sentences[0], steering)]
 
     async def picture(self, request: PictureRequest, extension: str) -> Response:
         """The picture of a record, or of a sentence translated, as a file to download."""
@@ -115,7 +193,10 @@ class Lab:
         if request.record is not None:
             record = _read_record(request.record, self.limits)
         else:
-            record = (await self.translate([request.sentence], request.run, request.beam))[0]
+            asked = TranslateRequest(
+                sentences=[request.sentence], run=request.run, beam=request.beam
+            )
+            record = (await self.translate(asked))[0]
         kind = KINDS[DOWNLOADS[extension]]
         name = f"{kind.name}.{extension}"
         stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))
@@ -189,7 +270,7 @@ def _add_routes(app: FastAPI, lab: Lab) -> None:
     )
     async def translate(request: TranslateRequest) -> JSONResponse:
         lab.limits.check_sentences(len(request.sentences))
-        records = await lab.translate(request.sentences, request.run, request.beam)
+        records = await lab.translate(request)
         return JSONResponse({"records": records})
 
     @app.post("/api/picture", summary="A record, or a sentence translated, drawn by viz")
@@ -201,8 +282,25 @@ def _add_routes(app: FastAPI, lab: Lab) -> None:
 
 
 def _decoder(translator):
-    """``translate_batch`` with the beam's every hypothesis kept, for the page to show."""
-    return lambda sentences, beam: translator.translate_batch(sentences, beam, n_best=beam)
+    """Decoding of one gathering of (sentence, question) pairs of one `Decoding`: the
+    beam's every hypothesis kept, for the page to show, or the translations read."""
+
+    def decode(items: list[tuple], kind: Decoding) -> list:
+        sentences = [sentence for sentence, _ in items]
+        if kind.reading:
+            references = [reference for _, reference in items]
+            return translator.align(sentences, references, kind.alternatives)
+        if not (kind.steered or kind.alternatives):
+            return translator.translate_batch(sentences, kind.beam, n_best=kind.beam)
+        return translator.translate_batch(
+            sentences,
+            kind.beam,
+            n_best=kind.beam,
+            what_if=[steering for _, steering in items] if kind.steered else None,
+            alternatives=kind.alternatives,
+        )
+
+    return decode
 
 
 def _choose_run(by_name: dict[str, LabRun], name: str | None) -> LabRun:
@@ -221,18 +319,18 @@ def _choose_run(by_name: dict[str, LabRun], name: str | None) -> LabRun:
     return by_name[name]
 
 
-def _token_count(sentence: str) -> int:
+def _token_count(sentence: str, name: str = "sentence") -> int:
     surrogate = _LONE_SURROGATE.search(sentence)
     if surrogate:
         # JSON may escape one ("\ud800"), but it is half of a character, not text: the
         # record of such a sentence could not be sent back as UTF-8.
         raise UserError(
-            f"A sentence holds \\u{ord(surrogate[0]):04x}, half of a UTF-16 pair, which is not "
+            f"A {name} holds \\u{ord(surrogate[0]):04x}, half of a UTF-16 pair, which is not "
             "a character; send the sentence as text."
         )
     normalized = normalize(sentence)
     if not normalized:
-        raise UserError("A sentence is empty; give at least one word to translate.")
+        raise UserError(f"A {name} is empty; give at least one word.")
     return normalized.count(" ") + 1
 
 

@@ -31,6 +31,7 @@ class Limits:
     max_sentences: int = 32
     max_words: int = 40  # tokens (words and punctuation) per sentence
     max_beam: int = 8
+    max_alternatives: int = 10  # most probable words a step, for the page to offer
 
     def check_sentences(self, count: int) -> None:
         if count < 1:
@@ -57,6 +58,24 @@ class Limits:
                 f"The record has {count} target tokens; at most {longest} "
                 f"(2 × max_words + 10) are drawn.",
                 "max_words",
+            )
+
+    def check_prefix(self, count: int, name: str = "prefix") -> None:
+        """A forced prefix, or a translation to read, no longer than a translation may be."""
+        longest = 2 * self.max_words + 10
+        if count > longest:
+            raise LimitExceeded(
+                f"The {name} has {count:,} words and punctuation marks; a translation has at "
+                f"most {longest} (2 × max_words + 10).",
+                "max_words",
+            )
+
+    def check_alternatives(self, count: int) -> None:
+        if not 0 <= count <= self.max_alternatives:
+            raise LimitExceeded(
+                f"'alternatives' is {count}; give from 0 to max_alternatives, "
+                f"{self.max_alternatives}, words a step.",
+                "max_alternatives",
             )
 
     def check_beam(self, beam: int) -> None:
