@@ -114,6 +114,10 @@ def _train(arguments: argparse.Namespace, given: set[str]) -> None:
     drawn = pictures.translation_pictures(translations, folder, samples)
     forming = pictures.training_pictures(artifacts.read_snapshots(arguments.out), folder)
     pictures.draw_all(drawn + forming, workers=pictures.cores())
+    note = pictures.no_attention_note(translations)
+    if note:
+        print(f"\n{note}")
+        return
     _print_paths("Pictures", [picture.path for picture in drawn])
     _print_paths("The attention forming over training", [picture.path for picture in forming])
 
@@ -383,10 +387,15 @@ def _evaluate(arguments: argparse.Namespace) -> None:
         ("pairs", f"{metrics['pairs']:,}"),
         ("distinct sources", f"{metrics['sentences']:,}"),
         *score_rows(metrics),
-        ("attention entropy", f"{metrics['attention_entropy']:.2f} nats"),
-        ("attention coverage", f"{metrics['attention_coverage']:.2f} per source token"),
-        ("ignored source tokens", f"{metrics['attention_ignored_share']:.1%}"),
     ]
+    if "attention_entropy" in metrics:
+        rows += [
+            ("attention entropy", f"{metrics['attention_entropy']:.2f} nats"),
+            ("attention coverage", f"{metrics['attention_coverage']:.2f} per source token"),
+            ("ignored source tokens", f"{metrics['attention_ignored_share']:.1%}"),
+        ]
+    else:
+        rows.append(("attention", "none, so no AER and no attention statistics"))
     print(format_table(rows))
     recorded.setdefault("evaluations", {})[name] = metrics
     artifacts.write_json(path, recorded)
@@ -498,8 +507,12 @@ def _translate_and_draw(
 ) -> list[Translation]:
     translations = _translate_and_print(run, sentences, beam_width, n_best)
     if out is not None:
-        from seq2seq.pictures import cores, draw
+        from seq2seq.pictures import cores, draw, no_attention_note
 
+        note = no_attention_note(translations)
+        if note:
+            print(f"\n{note}")
+            return translations
         _print_paths("Pictures", draw(translations, out, sentences, workers=cores()))
     return translations
 

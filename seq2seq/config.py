@@ -22,6 +22,8 @@ from seq2seq.text import MAX_TOKENS
 
 RNN_KINDS = ("gru", "lstm")
 SCORES = ("additive", "dot", "general", "scaled_dot")
+# --attention: a score, or none for the encoder-decoder without attention (seq2seq.model)
+ATTENTIONS = (*SCORES, "none")
 STRATEGIES = ("default", "mirrored", "multiworker")  # train.py --strategy; see seq2seq.distribution
 # kind → how to write it; `seq2seq.corpora.load_corpus` reads each
 CORPUS_KINDS = {
@@ -97,7 +99,12 @@ class Config:
     encoder: str = _option("gru", "encoder RNN cell", RNN_KINDS)
     encoder_layers: int = _option(1, "stacked bidirectional encoder layers")
     decoder_layers: int = _option(1, "stacked decoder GRU layers")
-    attention: str = _option("additive", "attention score", SCORES)
+    attention: str = _option(
+        "additive",
+        "attention score, or none: no attention, the decoder reads the source only through "
+        "the encoder's final state (the baseline that shows what attention is for)",
+        ATTENTIONS,
+    )
     dropout: float = _option(0.1, "dropout on embeddings and before the output layer")
     tie_embeddings: bool = _option(
         False,

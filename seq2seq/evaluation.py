@@ -211,6 +211,8 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
     linked to the source word its attention weighs most. With
     ``per_sentence``, ``per_sentence`` lists each sentence's translation,
     entropy, ignored share and the coverage of each of its source tokens.
+    A model without attention has neither AER nor attention statistics: its
+    metrics and sentences leave them out.
     """
     if not pairs:
         raise ValueError("evaluate needs at least one pair")
@@ -228,8 +230,12 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
         "chrf": chrf(hypotheses, references),
         **as_written_scores([translation.sentence for translation in translations], written),
         "source_unk_share": unknown_share(t.source_tokens for t in translations),
-        **attention_statistics(translations),
     }
+    if not translator.has_attention:
+        if per_sentence:
+            metrics["per_sentence"] = [_tokens_row(t) for t in translations]
+        return metrics
+    metrics |= attention_statistics(translations)
     aligned = [pair for pair in pairs if pair.alignment is not None]
     if aligned:
         forced = translator.align(
@@ -244,11 +250,17 @@ def evaluate(translator, pairs, beam_width: int = 1, per_sentence: bool = False)
     return metrics
 
 
-def _sentence_row(translation) -> dict:
-    spread = sentence_attention(translation.weights)
+def _tokens_row(translation) -> dict:
     return {
         "source_tokens": translation.source_tokens,
         "target_tokens": translation.target_tokens,
+    }
+
+
+def _sentence_row(translation) -> dict:
+    spread = sentence_attention(translation.weights)
+    return {
+        **_tokens_row(translation),
         "entropy": None if np.isnan(spread["entropy"]) else round(spread["entropy"], 4),
         "ignored_share": round(spread["ignored_share"], 4),
         "coverage": [round(float(value), 4) for value in coverage(translation.weights)],

@@ -10,7 +10,9 @@ word most, the model may write ``[UNK]``, and the word written is that source
 word, copied as typed (lowercased), the way Jean et al. (2015, "On Using Very
 Large Target Vocabulary for Neural Machine Translation") replace unknown words
 through the attention. At any other step ``[UNK]`` is ruled out and the next
-most probable word is written.
+most probable word is written. A model without attention (``--attention
+none``) has no attention to copy through, so ``[UNK]`` is ruled out at every
+step, and its translations carry no weights (``weights=None``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ def max_steps(source_lengths):
     return 2 * source_lengths + 10
 
 
+def token_counts(source: tf.Tensor) -> tf.Tensor:
+    """Tokens of each row of source ids ``(B, S)`` before its padding: ``(B,)`` int32."""
+    return tf.reduce_sum(tf.cast(tf.not_equal(source, PAD_ID), tf.int32), axis=1)
+
+
 def target_lengths(tokens, end_id: int) -> tf.Tensor:
     """How many tokens each translation keeps: those before its first ``[END]`` or padding.
 
@@ -69,6 +76,7 @@ class Translator:
         never = np.zeros(len(self.target_vocabulary), np.float32)
         never[self.unknown_id] = -np.inf
         self._no_unknown = tf.constant(never)  # (V,)
+        self.has_attention = model.has_attention
         self._decoders: dict[int, tf.types.experimental.PolymorphicFunction] = {}
         self._eager_widths: set[int] = set()  # widths already decoded once eagerly
         # Teacher forcing, compiled once: run eagerly, Keras' RNN layers step through
@@ -164,7 +172,7 @@ class Translator:
             chunk = order[begin : begin + batch_size]
             words = [normalized[i].split() for i in chunk]
             source, source_rows = self._source_ids(words)
-            outputs = [output.numpy() for output in decode(source)]
+            outputs = [_numpy(output) for output in decode(source)]
             ranked = [outputs] if beam_width == 1 else _ranked_hypotheses(*outputs, n_best)
             lengths = [target_lengths(tokens, self.end_id).numpy() for tokens, _, _ in ranked]
             for row, index in enumerate(chunk):
@@ -172,7 +180,7 @@ class Translator:
                     self._record(
                         source_rows[row],
                         tokens[row, : length[row]],
-                        weights[row],
+                        None if weights is None else weights[row],
                         scores[row],
                         words[row],
                         sentences[index],
@@ -204,7 +212,8 @@ class Translator:
             log_probs = tf.nn.log_softmax(logits).numpy()
             target_out = target_ids[:, 1:].numpy()  # (B, T): each ends with [END], then padding
             lengths = target_lengths(target_out, self.end_id).numpy()
-            rows = zip(source_rows, target_out, lengths, log_probs, weights.numpy())
+            weights = [None] * len(target_out) if weights is None else weights.numpy()
+            rows = zip(source_rows, target_out, lengths, log_probs, weights)
             for source_row, target_row, length, row_log_probs, row_weights in rows:
                 # The score includes [END]: the probability of stopping there.
                 scored = target_row[: length + 1]
@@ -237,17 +246,18 @@ class Translator:
             self._decoders[beam_width] = tf.function(loop, input_signature=signature)
         return self._decoders[beam_width]
 
-    def greedy_loop(self, source: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    def greedy_loop(self, source: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor | None, tf.Tensor]:
         """Greedy decoding: source ids ``(B, S)`` → tokens ``(B, steps)``, weights ``(B, steps, S)``
-        and scores ``(B,)``.
+        (None without attention) and scores ``(B,)``.
 
         Rows are cut with `target_lengths`. Runs eagerly as it is; wrapped in
         ``tf.function`` it compiles (the export does, and `translate_batch` for
-        more than a batch).
+        more than a batch). Whether the model has attention is settled when the
+        loop is traced, so a model with attention runs the same graph as before.
         """
         keys, mask, states = self.model.encode(source)
         batch = tf.shape(source)[0]
-        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        limits = max_steps(token_counts(source))  # (B,)
         token = tf.fill([batch], tf.constant(self.start_id, tf.int64))
         done = tf.zeros([batch], tf.bool)
         scores = tf.zeros([batch])
@@ -260,24 +270,27 @@ class Translator:
             scores += tf.where(done, 0.0, tf.reduce_max(log_probs, axis=-1))
             token = tf.where(done, tf.zeros_like(token), token)
             tokens = tokens.write(step, token)
-            weights = weights.write(step, step_weights)
+            if self.has_attention:
+                weights = weights.write(step, step_weights)
             done = done | tf.equal(token, self.end_id) | (step + 1 >= limits)
             if tf.reduce_all(done):
                 break
-        return tf.transpose(tokens.stack()), tf.transpose(weights.stack(), [1, 0, 2]), scores
+        weights = tf.transpose(weights.stack(), [1, 0, 2]) if self.has_attention else None
+        return tf.transpose(tokens.stack()), weights, scores
 
     def _beam_loop(self, source, beam_width):
         """Beam search over source ``(B, S)`` with K = ``beam_width`` hypotheses each.
 
         Returns, per step, each hypothesis' token ``(steps, B, K)``, the
         hypothesis it extends ``(steps, B, K)`` and the attention row that chose
-        the token ``(steps, B, K, S)``, plus final log-probabilities ``(B, K)``;
-        `_backtrack` follows the pointers back from the best one.
+        the token ``(steps, B, K, S)`` (None without attention), plus final
+        log-probabilities ``(B, K)``; `_ranked_hypotheses` follows the pointers
+        back from the best ones.
         """
         k = beam_width
         keys, mask, states = self.model.encode(source)
         batch = tf.shape(source)[0]
-        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        limits = max_steps(token_counts(source))  # (B,)
         # Hypothesis (b, j) lives in row b * K + j of every flattened tensor.
         keys, mask = tf.repeat(keys, k, axis=0), tf.repeat(mask, k, axis=0)
         sources = tf.repeat(source, k, axis=0)  # (B * K, S)
@@ -309,14 +322,24 @@ class Translator:
             token = tf.reshape(token_2d, [-1])
             tokens = tokens.write(step, token_2d)
             parents = parents.write(step, parent)
-            weights = weights.write(step, tf.reshape(tf.gather(step_weights, rows), [batch, k, -1]))
+            if self.has_attention:
+                step_weights = tf.reshape(tf.gather(step_weights, rows), [batch, k, -1])
+                weights = weights.write(step, step_weights)
             if tf.reduce_all(done):
                 break
-        return tokens.stack(), parents.stack(), weights.stack(), scores
+        return (
+            tokens.stack(),
+            parents.stack(),
+            weights.stack() if self.has_attention else None,
+            scores,
+        )
 
     def _allow_copies(self, log_probs, source, step_weights):
         """``log_probs`` ``(B, V)`` with [UNK] ruled out, except in rows whose attention
-        ``(B, S)`` weighs a source [UNK] most (the word is then copied, `_record`)."""
+        ``(B, S)`` weighs a source [UNK] most (the word is then copied, `_record`);
+        without attention, in every row."""
+        if step_weights is None:
+            return log_probs + self._no_unknown
         peak = tf.gather(source, tf.argmax(step_weights, axis=-1), batch_dims=1)  # (B,)
         reads_unknown = tf.equal(peak, self._source_lookup[UNK])[:, None]  # (B, 1)
         return tf.where(reads_unknown, log_probs, log_probs + self._no_unknown)
@@ -328,11 +351,12 @@ class Translator:
 
         With the source's ``words``, each ``[UNK]`` written is the word its
         attention row weighs most (a reference fed by `align` keeps its ``[UNK]``);
-        ``typed`` is the sentence as typed.
+        ``typed`` is the sentence as typed. ``weights`` is None without attention.
         """
-        weights = np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32)
+        if weights is not None:
+            weights = np.asarray(weights[: len(target_ids), : len(source_ids)], dtype=np.float32)
         target_tokens = [str(t) for t in self.target_vocabulary[target_ids]]
-        if words is not None:
+        if words is not None and weights is not None:
             for step in np.flatnonzero(target_ids == self.unknown_id):
                 target_tokens[step] = words[int(np.argmax(weights[step]))]
         return Translation(
@@ -382,9 +406,9 @@ class Translator:
 def _ranked_hypotheses(tokens, parents, weights, scores, n_best):
     """The ``n_best`` most probable hypotheses of each sentence, followed back to the first step.
 
-    tokens, parents ``(steps, B, K)``; weights ``(steps, B, K, S)``; scores
-    ``(B, K)`` → a list, best first, of tokens ``(B, steps)``, weights
-    ``(B, steps, S)`` and scores ``(B,)``.
+    tokens, parents ``(steps, B, K)``; weights ``(steps, B, K, S)`` or None;
+    scores ``(B, K)`` → a list, best first, of tokens ``(B, steps)``, weights
+    ``(B, steps, S)`` (None without attention) and scores ``(B,)``.
     """
     steps, batch = tokens.shape[:2]
     rows = np.arange(batch)
@@ -393,14 +417,21 @@ def _ranked_hypotheses(tokens, parents, weights, scores, n_best):
     for rank in range(n_best):
         hypothesis = ranking[:, rank]  # (B,)
         rank_tokens = np.zeros((batch, steps), tokens.dtype)
-        rank_weights = np.zeros((batch, steps, weights.shape[-1]), weights.dtype)
+        rank_weights = None
+        if weights is not None:
+            rank_weights = np.zeros((batch, steps, weights.shape[-1]), weights.dtype)
         rank_scores = scores[rows, hypothesis]
         for step in reversed(range(steps)):
             rank_tokens[:, step] = tokens[step, rows, hypothesis]
-            rank_weights[:, step] = weights[step, rows, hypothesis]
+            if weights is not None:
+                rank_weights[:, step] = weights[step, rows, hypothesis]
             hypothesis = parents[step, rows, hypothesis]
         ranked.append((rank_tokens, rank_weights, rank_scores))
     return ranked
+
+
+def _numpy(tensor: tf.Tensor | None) -> np.ndarray | None:
+    return None if tensor is None else tensor.numpy()
 
 
 def _check_whole(value, least: int, name: str) -> None:

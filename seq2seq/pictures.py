@@ -68,14 +68,15 @@ def translation_pictures(
 
     Files are named ``NN-<slug>.<kind>`` after the sentence as given (or its
     source tokens), so a folder of them sorts in the order given. An empty
-    translation (the model ended at once) has no attention to draw and is skipped.
+    translation (the model ended at once) has no attention to draw and is skipped,
+    and so is one of a model without attention (`no_attention_note` says why).
     A translation with n-best hypotheses also gets ``NN-<slug>.nbest.png``.
     """
     if sentences is None:
         sentences = [" ".join(translation.source_tokens) for translation in translations]
     pictures = []
     for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1):
-        if not translation.target_tokens:
+        if not translation.target_tokens or translation.weights is None:
             continue
         stem = f"{number:02d}-{slug(sentence)}"
         pictures += [
@@ -90,14 +91,26 @@ def translation_pictures(
     return pictures
 
 
-def training_pictures(snapshots: dict, out: Path) -> list[Picture]:
+def no_attention_note(translations: Sequence[Translation]) -> str | None:
+    """The line to print instead of pictures when a translation has no weights, else None."""
+    if all(translation.weights is not None for translation in translations):
+        return None
+    from viz._validate import NO_ATTENTION
+
+    return f"No pictures: {NO_ATTENTION}."
+
+
+def training_pictures(snapshots: dict | None, out: Path) -> list[Picture]:
     """An animation across training, and a sheet of six snapshots, per probe sentence.
 
-    ``snapshots`` is what `seq2seq.artifacts.read_snapshots` returns; files are
-    named ``training-NN-<slug>.gif`` and ``.png``. The sheet shows the untrained
-    model, the last four snapshots of the first epoch (where the alignment
-    forms) and the end of training.
+    ``snapshots`` is what `seq2seq.artifacts.read_snapshots` returns (None for
+    a run that has none, such as a model without attention: no pictures);
+    files are named ``training-NN-<slug>.gif`` and ``.png``. The sheet shows
+    the untrained model, the last four snapshots of the first epoch (where the
+    alignment forms) and the end of training.
     """
+    if snapshots is None:
+        return []
     pictures = []
     for number, probe in enumerate(snapshots["probes"], start=1):
         entries = probe["epochs"]

@@ -62,15 +62,18 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
 
 
 class TrainingCallbacks(NamedTuple):
-    """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run."""
+    """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run.
 
-    snapshots: AttentionSnapshots
+    A model without attention has no snapshots to take: they are None.
+    """
+
+    snapshots: AttentionSnapshots | None
     keep_best: KeepBest
     resume_point: ResumePoint
     stop_on_interrupt: StopOnInterrupt
 
     def as_list(self) -> list[keras.callbacks.Callback]:
-        return list(self)
+        return [callback for callback in self if callback is not None]
 
 
 def train(
@@ -158,9 +161,12 @@ def _corpus_summary(corpus: Corpus, vectorizers: Vectorizers) -> str:
 
 def _model_summary(config: Config, replicas: int) -> str:
     where = f" on {replicas} replicas." if replicas > 1 else "."
+    attention = (
+        "without attention" if config.attention == "none" else f"with {config.attention} attention"
+    )
     return (
-        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
-        f"attention, {config.units} units, for up to {config.epochs} epochs{where}"
+        f"Training a {config.encoder.upper()} encoder and GRU decoder {attention}, "
+        f"{config.units} units, for up to {config.epochs} epochs{where}"
     )
 
 
@@ -209,13 +215,16 @@ def _callbacks(
         state.get("wait", 0),
     )
     resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best])
-    snapshots = AttentionSnapshots(
-        out / artifacts.SNAPSHOTS,
-        spread_by_length(corpus.validation or corpus.train),
-        vectorizers,
-        artifacts.read_snapshots(out),
-    )
-    stop_on_interrupt = StopOnInterrupt([snapshots, keep_best, resume_point])
+    snapshots = None
+    if config.attention != "none":
+        snapshots = AttentionSnapshots(
+            out / artifacts.SNAPSHOTS,
+            spread_by_length(corpus.validation or corpus.train),
+            vectorizers,
+            artifacts.read_snapshots(out),
+        )
+    savers = [saver for saver in (snapshots, keep_best, resume_point) if saver is not None]
+    stop_on_interrupt = StopOnInterrupt(savers)
     return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt)
 
 

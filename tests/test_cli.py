@@ -225,3 +225,57 @@ def test_evaluate_on_a_pairs_file_scores_without_aer(tiny_run, tmp_path):
 def test_evaluate_with_an_unknown_corpus_kind_is_refused(tiny_run):
     result = run_module("evaluate", "--run", str(tiny_run), "--corpus", "web:news")
     assert_one_clear_error(result, "--corpus 'web:news' is not a known corpus")
+
+
+# --- a run without attention --------------------------------------------------------------
+
+
+def test_a_run_without_attention_translates_in_a_fresh_process_and_says_why_it_draws_nothing(
+    tiny_none_run, tmp_path
+):
+    records = tmp_path / "records.jsonl"
+    result = run_module(
+        "translate",
+        "--run",
+        str(tiny_none_run),
+        "--out",
+        str(tmp_path / "pictures"),
+        "--beam",
+        "2",
+        "--save-records",
+        str(records),
+        "The red car is fast.",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "The red car is fast.\n  → " in result.stdout
+    assert "No pictures: the model has no attention" in result.stdout
+    assert not (tmp_path / "pictures").exists()
+    [record] = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    assert record["weights"] is None and record["model"]["attention"] == "none"
+
+
+def test_a_run_without_attention_is_evaluated_without_aer_and_says_so(tiny_none_run, tmp_path):
+    run = copy_run(tiny_none_run, tmp_path / "run")
+    result = run_module("evaluate", "--run", str(run))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("  ")[1] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert "BLEU" in rows and "AER" not in rows and "attention entropy" not in rows
+    assert "none, so no AER and no attention statistics" in result.stdout
+    evaluation = json.loads((run / "metrics.json").read_text())["evaluations"]["test.tsv"]
+    assert "aer" not in evaluation and "attention_entropy" not in evaluation
+
+
+def test_compare_draws_a_run_without_attention_beside_one_with(tiny_run, tiny_none_run, tmp_path):
+    result = run_module(
+        "compare",
+        "--run",
+        str(tiny_run),
+        "--run",
+        str(tiny_none_run),
+        "--out",
+        str(tmp_path),
+        "The red car is fast.",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "additive →" in result.stdout and "none →" in result.stdout
+    assert [path.name for path in tmp_path.iterdir()] == ["01-the-red-car-is-fast.compare.png"]

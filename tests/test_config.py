@@ -135,3 +135,10 @@ def test_config_file_that_is_not_json_is_refused(tmp_path):
     path.write_text("{units: 3")
     with pytest.raises(UserError, match="is not valid JSON"):
         Config.load(path)
+
+
+def test_the_model_without_attention_is_a_setting_like_any_other(tmp_path):
+    config = Config(attention="none")
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config.to_dict()), encoding="utf-8")
+    assert Config.load(path) == config

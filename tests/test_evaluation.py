@@ -129,6 +129,8 @@ def test_group_references_gathers_translations_of_the_same_normalized_source():
 class EchoTranslator:
     """Stands in for `Translator`: 'translates' each source into its own tokens."""
 
+    has_attention = True
+
     def __init__(self):
         self.aligned = None
 
@@ -208,3 +210,14 @@ def test_evaluate_as_written_counts_the_case_that_the_token_scores_ignore():
     metrics = evaluate(EchoTranslator(), pairs)
     assert metrics["bleu"] == pytest.approx(100.0)
     assert metrics["bleu_as_written"] < 100.0
+
+
+def test_a_model_without_attention_is_scored_without_aer_or_attention_statistics(
+    tiny_none_translator, tiny_none_run
+):
+    pairs = read_test_pairs(tiny_none_run)[:20]
+    assert all(pair.alignment is not None for pair in pairs)  # gold links there to measure
+    metrics = evaluate(tiny_none_translator, pairs, per_sentence=True)
+    assert {"exact_match", "bleu", "chrf"} <= set(metrics)
+    assert not {"aer", "attention_entropy", "attention_coverage"} & set(metrics)
+    assert set(metrics["per_sentence"][0]) == {"source_tokens", "target_tokens"}

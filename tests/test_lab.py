@@ -467,3 +467,32 @@ def test_serve_serves_until_ctrl_c_past_vanished_and_slow_clients_then_exits_0(t
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+# --- a run without attention ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def none_client(tiny_none_run):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(load_runs([tiny_none_run]), SMALL)) as client:
+        yield client
+
+
+def test_a_run_without_attention_answers_records_with_null_weights(none_client, tiny_none_run):
+    [run] = none_client.get("/api/runs").json()["runs"]
+    assert run["settings"]["attention"] == "none"
+    [record] = translate(none_client, ["The red car is fast."], beam=2).json()["records"]
+    assert record["version"] == 2 and record["weights"] is None
+    assert record["target_tokens"] and record["model"]["attention"] == "none"
+    assert all(hypothesis["weights"] is None for hypothesis in record["hypotheses"])
+
+
+@pytest.mark.parametrize("body", [{"sentence": "The red car is fast."}, "record"])
+def test_a_picture_of_a_run_without_attention_is_refused_saying_why(none_client, body):
+    if body == "record":
+        [record] = translate(none_client, ["I eat."]).json()["records"]
+        body = {"record": record}
+    body = assert_refused(none_client.post("/api/picture?format=png", json=body), 422)
+    assert "no attention" in body["error"]

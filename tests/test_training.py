@@ -139,3 +139,9 @@ def test_warmup_raises_the_rate_from_zero_to_its_peak_over_its_epochs_then_decay
     config = Config(epochs=3, warmup_epochs=1.0, learning_rate=0.01)
     rates = learning_rates(config, [0, 5, 10, 30])
     assert rates == pytest.approx([0.0, 0.005, 0.01, 0.0005])
+
+
+def test_a_model_without_attention_records_no_attention_snapshots(tiny_none_run):
+    assert not (tiny_none_run / "snapshots.json").exists()
+    metrics = json.loads((tiny_none_run / "metrics.json").read_text())
+    assert "aer" not in metrics and metrics["bleu"] >= 0

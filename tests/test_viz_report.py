@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from samples import QUESTION, RED_CAR
+from samples import QUESTION, RED_CAR, WITHOUT_ATTENTION
 
 from viz import write_report
 
@@ -223,3 +223,14 @@ def test_a_path_that_is_not_html_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match=r"'\.pdf' is not supported; expected one of \.html"):
         write_report([("The red car.", RED_CAR)], path=tmp_path / "report.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_translation_without_attention_is_reported_with_a_line_instead_of_pictures(tmp_path):
+    path = write_report(
+        [("The red car.", WITHOUT_ATTENTION), ("Hi.", TINY)], path=tmp_path / "report.html"
+    )
+    page = path.read_text(encoding="utf-8")
+    entry = page.split("<h3>")[1]
+    assert "el coche rojo ." in entry and "<img" not in entry
+    assert "the model has no attention" in entry and "no matrix to draw" in entry
+    assert len(Images(page).images) == 2  # the other entry's heatmap and bars

@@ -6,6 +6,8 @@ drawn into every format asked for. Record N (counting from 1) gives
 ``record-NN.heatmap.png`` (and ``.svg``, ``.pdf``, ``.jpg``), ``record-NN.attention.gif``
 and ``record-NN.page.html``; a record with hypotheses also gives
 ``record-NN.nbest.png`` (one per figure format), its n best side by side.
+A record of a model without attention (its weights are null) has no matrix to
+draw: it gets no files, and the command says so.
 
 A bad record, a missing file or an unknown format is one line on stderr and
 exit status 2. Nothing here imports TensorFlow.
@@ -19,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from viz._validate import NO_ATTENTION
 from viz.animation import animate_attention
 from viz.grid import plot_hypotheses
 from viz.heatmap import plot_heatmap
@@ -40,9 +43,14 @@ class UsageError(ValueError):
 def draw_records(
     records: Sequence[AttentionRecord], out: Path, formats: Sequence[str], style: str = "projector"
 ) -> list[Path]:
-    """Draw every record into each of ``formats`` (see `FORMATS`) in folder ``out``; the paths."""
+    """Draw every record into each of ``formats`` (see `FORMATS`) in folder ``out``; the paths.
+
+    A record without weights (its model has no attention) is skipped.
+    """
     paths = []
     for number, record in enumerate(records, start=1):
+        if record.weights is None:
+            continue
         for path, draw in _pictures(record, out / f"record-{number:02d}", formats):
             options = {} if draw is to_html else {"style": style}
             draw(record, path=path, **options)
@@ -126,6 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, RecordError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
-    print(f"{len(records)} record(s) drawn into {len(paths)} files:")
+    drawn = [record for record in records if record.weights is not None]
+    print(f"{len(drawn)} record(s) drawn into {len(paths)} files:")
     print("\n".join(f"  {path}" for path in paths))
+    unweighted = [number for number, record in enumerate(records, 1) if record.weights is None]
+    if unweighted:
+        numbers = ", ".join(str(number) for number in unweighted)
+        print(f"Not drawn: record(s) {numbers}; {NO_ATTENTION}.")
     return 0

@@ -20,7 +20,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from viz._files import output_path, write_text_atomically
-from viz._validate import Attention, as_attention
+from viz._validate import NO_ATTENTION, Attention, as_attention, as_tokens, has_attention
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
 from viz.html import HTML_FORMATS, asset, document
@@ -93,7 +93,9 @@ def write_report(
     and its ``Translation`` (or tuple ``(weights, source_tokens,
     target_tokens)``, ``weights`` of shape ``(len(target_tokens),
     len(source_tokens))``). Each gets its translation, a heatmap and the bars
-    behind every output token, drawn in ``style`` ("paper" by default).
+    behind every output token, drawn in ``style`` ("paper" by default). A
+    translation whose weights are None (a model without attention) gets its
+    translation and a line saying why there is no picture.
 
     ``metrics`` (a run's ``metrics.json``, say) and ``statistics`` (attention
     statistics) become tables with known names labelled and explained; other
@@ -131,8 +133,9 @@ behind it as bars, the largest highlighted.</p>
     return target
 
 
-def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | None]]:
-    """Check the (sentence, translation) pairs; an empty translation becomes None."""
+def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | list | None]]:
+    """Check the (sentence, translation) pairs; an empty translation becomes None, one
+    without weights its target tokens."""
     if isinstance(entries, str | bytes) or not isinstance(entries, Sequence):
         raise ValueError(
             f"entries is a {type(entries).__name__}; "
@@ -153,7 +156,12 @@ def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | 
                 f"entry {number} starts with a {type(sentence).__name__}; "
                 "expected the sentence as typed (a string), then its translation."
             )
-        checked.append((sentence, None if _is_empty(translation) else as_attention(translation)))
+        if _is_empty(translation):
+            checked.append((sentence, None))
+        elif not has_attention(translation):
+            checked.append((sentence, as_tokens(translation)[1]))
+        else:
+            checked.append((sentence, as_attention(translation)))
     return checked
 
 
@@ -166,12 +174,21 @@ def _is_empty(translation: Any) -> bool:
     return isinstance(target_tokens, Sequence) and len(target_tokens) == 0
 
 
-def _entry_section(number: int, sentence: str, attention: Attention | None, style: str) -> str:
+def _entry_section(
+    number: int, sentence: str, attention: Attention | list | None, style: str
+) -> str:
     heading = f'<h3><span class="number">{number}.</span>{html.escape(sentence)}</h3>'
     if attention is None:
         return (
             f'<section class="entry">{heading}<p class="translation empty">'
             "no translation: the model ended at once, so there is nothing to draw</p></section>"
+        )
+    if isinstance(attention, list):  # the target tokens of a model without attention
+        translation = html.escape(" ".join(attention))
+        return (
+            f'<section class="entry">{heading}<p class="translation"><span class="arrow">→'
+            f'</span>{translation}</p><p class="empty no-attention">No heatmap or bars: '
+            f"{html.escape(NO_ATTENTION)}.</p></section>"
         )
     translation = html.escape(" ".join(attention.target_tokens))
     chosen = get_style(style)

@@ -7,6 +7,10 @@
 - ``POST /api/translate``: sentences → attention records, the n best of a beam each.
 - ``POST /api/picture?format=png|svg|gif``: a record (or a sentence) drawn by `viz`.
 
+A run without attention (``--attention none``) translates like any other; its
+records have no weights (``"weights": null``, record version 2), and a picture
+of one is refused with a sentence saying that the model has no attention.
+
 Every refusal is JSON, ``{"error": "...", "limit": "..."}`` where a limit was
 passed (or ``"run"`` for a run not served), with a 4xx status, or 500 where the
 server itself failed; no answer shows a traceback. Runs are chosen by the name
@@ -115,6 +119,10 @@ class Lab:
             record = _read_record(request.record, self.limits)
         else:
             record = (await self.translate([request.sentence], request.run, request.beam))[0]
+        if record["weights"] is None:
+            from viz._validate import NO_ATTENTION
+
+            raise UserError(f"There is no picture to draw: {NO_ATTENTION}.")
         name, function, media_type = PICTURES[kind]
         stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))
         body = await asyncio.get_running_loop().run_in_executor(

@@ -8,6 +8,9 @@
   const SVG = "http://www.w3.org/2000/svg";
   const DEBOUNCE_MS = 90; // typing pauses between words are longer than this
   const PLAY_STEP_MS = 700;
+  // What a panel shows instead of a heatmap for a run without attention (weights null).
+  const NO_ATTENTION = "This model has no attention: it reads the sentence only through " +
+    "the encoder's final state, so there is no heatmap to draw.";
   const $ = (selector, root = document) => root.querySelector(selector);
 
   const state = {
@@ -104,6 +107,7 @@
       button.classList.toggle("current", i === state.step - 1);
       button.classList.toggle("chosen", i === row);
     });
+    if (shown.weights === null) return; // no attention: nothing more to draw
     $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
       group.classList.toggle("pending", i >= state.step);
     });
@@ -128,7 +132,14 @@
       button.dataset.targetIndex = String(i);
       line.append(button);
     });
-    $(".heatmap", root).append(heatmap(shown, { labels: true }));
+    const attention = shown.weights !== null;
+    root.classList.toggle("no-attention", !attention);
+    for (const button of root.querySelectorAll("[data-format]")) {
+      button.disabled = !attention && button.dataset.format !== "json";
+    }
+    $(".heatmap", root).append(attention ? heatmap(shown, { labels: true })
+      : element("p", "muted no-attention-note", NO_ATTENTION));
+    if (!attention) $(".bars", root).append(element("p", "muted", "No weights to show."));
     renderHypotheses(panel);
   }
 
@@ -179,7 +190,8 @@
         element("span", "hypothesis-score", `log-probability ${hypothesis.score.toFixed(2)}`),
       );
       const shown = { source_tokens: record.source_tokens, ...hypothesis };
-      item.append(button, heatmap(shown, { labels: false }));
+      item.append(button);
+      if (shown.weights !== null) item.append(heatmap(shown, { labels: false }));
       list.append(item);
     });
   }
@@ -418,7 +430,8 @@
   function showFacts(panel) {
     const run = state.runs.find((r) => r.name === panel.run);
     const facts = [];
-    if (run.settings.attention) facts.push(`${run.settings.attention} attention`);
+    const attention = run.settings.attention;
+    if (attention) facts.push(attention === "none" ? "no attention" : `${attention} attention`);
     if (run.metrics.exact_match !== undefined) {
       facts.push(`exact match ${run.metrics.exact_match.toFixed(3)}`);
     }
