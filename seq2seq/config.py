@@ -27,7 +27,7 @@ ATTENTIONS = (*SCORES, "none")
 STRATEGIES = ("default", "mirrored", "multiworker")  # train.py --strategy; see seq2seq.distribution
 # kind → how to write it; `seq2seq.corpora.load_corpus` reads each
 CORPUS_KINDS = {
-    "embedded": "embedded",
+    "embedded": "embedded[:long]",
     "tsv": "tsv:PATH",
     "tfds": "tfds:NAME[/CONFIG]",
     "anki": "anki:LANGUAGE",
@@ -51,7 +51,8 @@ class Config:
     # data
     corpus: str = _option(
         "embedded",
-        "where the sentence pairs come from: embedded (English→Spanish grammar), tsv:PATH "
+        "where the sentence pairs come from: embedded (English→Spanish grammar; embedded:long "
+        "its sentences of 3 to 40 tokens), tsv:PATH "
         "(source<TAB>target lines), tfds:NAME[/CONFIG] (a tensorflow-datasets translation "
         "dataset), anki:LANGUAGE (English→LANGUAGE pairs from manythings.org/anki, e.g. anki:spa)",
     )
@@ -118,6 +119,13 @@ class Config:
     warmup_epochs: float = _option(
         0.0, "epochs over which the learning rate rises from 0 before its cosine decay"
     )
+    time_budget: float | None = _option(
+        None,
+        "stop training after this many seconds; the learning rate then decays over the "
+        "seconds instead of over --epochs, which still caps the epochs",
+        unset="none: train --epochs epochs",
+        metavar="SECONDS",
+    )
     patience: int = _option(3, "epochs without validation improvement before stopping")
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")
 
@@ -154,6 +162,10 @@ class Config:
             raise UserError(
                 f"--learning-rate must be positive and finite, got {self.learning_rate}."
             )
+        if self.time_budget is not None and not 0 < self.time_budget < math.inf:
+            raise UserError(
+                f"--time-budget must be a positive number of seconds, got {self.time_budget}."
+            )
         if not 0 <= self.warmup_epochs < self.epochs:
             raise UserError(
                 f"--warmup-epochs must be at least 0 and less than --epochs ({self.epochs}), "
@@ -178,7 +190,9 @@ class Config:
                 + ", ".join(CORPUS_KINDS.values())
                 + "."
             )
-        if (kind == "embedded" and colon) or (kind != "embedded" and not argument.strip()):
+        if (kind == "embedded" and colon and argument != "long") or (
+            kind != "embedded" and not argument.strip()
+        ):
             raise UserError(
                 f"--corpus {self.corpus!r} is incomplete or malformed; "
                 f"write it as {CORPUS_KINDS[kind]}."

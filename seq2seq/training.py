@@ -14,7 +14,13 @@ import keras
 import tensorflow as tf
 
 from seq2seq import artifacts
-from seq2seq.callbacks import AttentionSnapshots, KeepBest, ResumePoint, StopOnInterrupt
+from seq2seq.callbacks import (
+    AttentionSnapshots,
+    KeepBest,
+    ResumePoint,
+    StopOnInterrupt,
+    TimeBudget,
+)
 from seq2seq.config import Config
 from seq2seq.corpora import Corpus, load_corpus
 from seq2seq.corpora.pairs import spread_by_length
@@ -24,6 +30,9 @@ from seq2seq.inference import Translator
 from seq2seq.model import Seq2Seq, masked_accuracy
 from seq2seq.pipeline import Vectorizers, make_dataset
 from seq2seq.text import PAD_ID, build_vectorizer, normalize, with_markers
+
+# The learning rate decays to this share of its peak by the end of training.
+DECAY_TO = 0.05
 
 
 def build_vectorizers(corpus: Corpus, max_words: int | None = None) -> Vectorizers:
@@ -43,14 +52,17 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
     # A cosine decay to a twentieth of the rate settles the weights in few epochs
     # instead of letting a constant rate knock them about at the end. On large
     # corpora a warmup first keeps the early steps from stalling the decoder.
+    # Under a time budget, `TimeBudget` sets the rate before each step instead.
     warmup_steps = round(config.warmup_epochs * steps_per_epoch)
-    learning_rate = keras.optimizers.schedules.CosineDecay(
-        0.0 if warmup_steps else config.learning_rate,
-        decay_steps=config.epochs * steps_per_epoch - warmup_steps,
-        alpha=0.05,
-        warmup_target=config.learning_rate if warmup_steps else None,
-        warmup_steps=warmup_steps,
-    )
+    learning_rate = config.learning_rate
+    if config.time_budget is None:
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            0.0 if warmup_steps else config.learning_rate,
+            decay_steps=config.epochs * steps_per_epoch - warmup_steps,
+            alpha=DECAY_TO,
+            warmup_target=config.learning_rate if warmup_steps else None,
+            warmup_steps=warmup_steps,
+        )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
         # Keras averages a masked loss over the unmasked entries, so ignoring the
@@ -64,13 +76,15 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
 class TrainingCallbacks(NamedTuple):
     """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run.
 
-    A model without attention has no snapshots to take: they are None.
+    A model without attention has no snapshots to take, and a run without a time
+    budget no `TimeBudget`: those are None.
     """
 
     snapshots: AttentionSnapshots | None
     keep_best: KeepBest
     resume_point: ResumePoint
     stop_on_interrupt: StopOnInterrupt
+    time_budget: TimeBudget | None
 
     def as_list(self) -> list[keras.callbacks.Callback]:
         return [callback for callback in self if callback is not None]
@@ -113,7 +127,7 @@ def train(
             model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
         else:
             model = build_model(config, vectorizers, steps_per_epoch)
-    callbacks = _callbacks(out, config, corpus, vectorizers, state)
+    callbacks = _callbacks(out, config, corpus, vectorizers, state, steps_per_epoch)
     log(_model_summary(config, distribution.num_replicas_in_sync))
     with fitting(model, distribution, validation_batches):
         model.fit(
@@ -164,9 +178,10 @@ def _model_summary(config: Config, replicas: int) -> str:
     attention = (
         "without attention" if config.attention == "none" else f"with {config.attention} attention"
     )
+    budget = "" if config.time_budget is None else f" or {config.time_budget:g} s"
     return (
         f"Training a {config.encoder.upper()} encoder and GRU decoder {attention}, "
-        f"{config.units} units, for up to {config.epochs} epochs{where}"
+        f"{config.units} units, for up to {config.epochs} epochs{budget}{where}"
     )
 
 
@@ -205,6 +220,7 @@ def _callbacks(
     corpus: Corpus,
     vectorizers: Vectorizers,
     state: dict,
+    steps_per_epoch: int,
 ) -> TrainingCallbacks:
     """The callbacks, writing into ``out`` on every worker (another worker's ``out`` is a
     temporary folder): saving reads the replicas' variables, which takes every worker."""
@@ -225,7 +241,16 @@ def _callbacks(
         )
     savers = [saver for saver in (snapshots, keep_best, resume_point) if saver is not None]
     stop_on_interrupt = StopOnInterrupt(savers)
-    return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt)
+    time_budget = None
+    if config.time_budget is not None:
+        time_budget = TimeBudget(
+            config.time_budget,
+            config.learning_rate,
+            round(config.warmup_epochs * steps_per_epoch),
+            DECAY_TO,
+            state.get("train_seconds", 0.0),
+        )
+    return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt, time_budget)
 
 
 def _interrupted_message(out: Path, epochs_done: int) -> str:

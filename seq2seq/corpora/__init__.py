@@ -1,6 +1,7 @@
 """Where sentence pairs come from. ``load_corpus(config)`` returns a split `Corpus`.
 
 - ``embedded``: the English→Spanish grammar, with gold alignments (`embedded`);
+  ``embedded:long`` its sentences of 3 to 40 tokens (`long_sentences`);
 - ``tsv:PATH``: a tab-separated pairs file (`tsv`);
 - ``tfds:NAME[/CONFIG]``: a translation dataset of tensorflow-datasets (`catalog`);
 - ``anki:LANGUAGE``: the Anki files of manythings.org, through this project's
@@ -38,6 +39,10 @@ def load_corpus(config: Config) -> Corpus:
             from seq2seq.corpora import tsv
 
             pairs = tsv.read_pairs(Path(argument).expanduser())
+        elif argument == "long":
+            from seq2seq.corpora import long_sentences
+
+            pairs = long_sentences.generate(config.corpus_size, seed=config.seed)
         else:
             from seq2seq.corpora import embedded
 
