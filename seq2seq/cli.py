@@ -201,7 +201,32 @@ def _add_evaluate(commands) -> None:
         metavar="DIR",
         help="with --corpus tfds:/anki:, where tensorflow-datasets keeps data",
     )
-    _add_run_argument(evaluate)
+    evaluate.add_argument(
+        "--by-length",
+        action="store_true",
+        help="score each run's held-out pairs by source length: BLEU, chrF and exact match "
+        "per bucket of --bucket-width tokens, as a table, in RUN/metrics.json under "
+        "'by_length' and as a picture, one line per run (Bahdanau et al., 2015, Figure 2)",
+    )
+    evaluate.add_argument(
+        "--bucket-width",
+        type=_positive_int,
+        default=5,
+        metavar="N",
+        help="with --by-length: source tokens a bucket spans (default: 5)",
+    )
+    evaluate.add_argument(
+        "--beyond-cut",
+        action="store_true",
+        help="with --by-length: also translate the pairs of each run's corpus longer than its "
+        "--max-length, never trained on, as buckets of their own",
+    )
+    evaluate.add_argument(
+        "--out",
+        type=Path,
+        help="with --by-length: folder for scores-by-length.png (default: the first --run)",
+    )
+    _add_runs_argument(evaluate, "give --run again, with --by-length, to score runs side by side")
     _add_beam_argument(evaluate)
     evaluate.set_defaults(job=_evaluate)
 
@@ -356,9 +381,25 @@ def _save_records(
 
 def _evaluate(arguments: argparse.Namespace) -> None:
     from seq2seq import artifacts
-    from seq2seq.evaluation import evaluate
+    from seq2seq.evaluation import evaluate, evaluate_by_length
     from seq2seq.inference import Translator
 
+    if arguments.by_length:
+        if arguments.corpus is not None:
+            raise UserError("--by-length scores each run's own held-out pairs; drop --corpus.")
+        evaluate_by_length(
+            arguments.runs,
+            beam_width=arguments.beam,
+            width=arguments.bucket_width,
+            beyond_cut=arguments.beyond_cut,
+            out=arguments.out,
+        )
+        return
+    if len(arguments.runs) > 1 or arguments.beyond_cut or arguments.out is not None:
+        raise UserError(
+            "Several --run, --beyond-cut and --out go with --by-length; add it, or drop them."
+        )
+    (arguments.run,) = arguments.runs
     translator = Translator.load(arguments.run)
     # Read before the work, so a damaged file is refused before minutes of translating.
     path = arguments.run / artifacts.METRICS

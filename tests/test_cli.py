@@ -279,3 +279,42 @@ def test_compare_draws_a_run_without_attention_beside_one_with(tiny_run, tiny_no
     assert result.returncode == 0, result.stderr
     assert "additive →" in result.stdout and "none →" in result.stdout
     assert [path.name for path in tmp_path.iterdir()] == ["01-the-red-car-is-fast.compare.png"]
+
+
+# --- python -m seq2seq evaluate --by-length ---------------------------------------------
+
+
+def test_evaluate_by_length_scores_each_run_per_bucket_into_a_table_its_metrics_and_a_picture(
+    tiny_run, tiny_none_run, tmp_path
+):
+    runs = [copy_run(run, tmp_path / run.name) for run in (tiny_run, tiny_none_run)]
+    out = tmp_path / "pictures"
+    arguments = ["evaluate", "--run", str(runs[0]), "--run", str(runs[1]), "--by-length"]
+    result = run_module(*arguments, "--bucket-width", "4", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "tiny (additive attention)" in result.stdout
+    assert "tiny-none (no attention)" in result.stdout
+    assert (out / "scores-by-length.png").read_bytes().startswith(b"\x89PNG")
+    test_pairs = len((tiny_run / "test.tsv").read_text(encoding="utf-8").splitlines())
+    for run in runs:
+        by_length = json.loads((run / "metrics.json").read_text())["by_length"]
+        assert by_length["bucket_width"] == 4 and by_length["beam_width"] == 1
+        buckets = by_length["buckets"]
+        assert sum(bucket["sentences"] for bucket in buckets) <= test_pairs  # distinct sources
+        assert [bucket["shortest"] for bucket in buckets] == sorted(
+            bucket["shortest"] for bucket in buckets
+        )
+        row = next(line for line in result.stdout.splitlines() if line.strip().startswith("5–8"))
+        assert f"{next(b for b in buckets if b['shortest'] == 5)['sentences']:,}" in row
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--by-length", "--corpus", "embedded"], "--by-length scores each run's own held-out"),
+        (["--beyond-cut"], "go with --by-length"),
+        (["--by-length", "--beyond-cut"], "without --max-length, so no pairs lie beyond a cut"),
+    ],
+)
+def test_evaluate_by_length_refuses_what_it_cannot_do_in_one_line(tiny_run, extra, message):
+    assert_one_clear_error(run_module("evaluate", "--run", str(tiny_run), *extra), message)

@@ -234,3 +234,31 @@ def test_a_translation_without_attention_is_reported_with_a_line_instead_of_pict
     assert "el coche rojo ." in entry and "<img" not in entry
     assert "the model has no attention" in entry and "no matrix to draw" in entry
     assert len(Images(page).images) == 2  # the other entry's heatmap and bars
+
+
+def test_scores_by_length_in_the_metrics_get_a_table_and_their_picture(tmp_path):
+    bucket = {"set": "held out", "shortest": 1, "longest": 5, "sentences": 12}
+    by_length = {
+        "beam_width": 1,
+        "bucket_width": 5,
+        "buckets": [
+            {**bucket, "bleu": 99.5, "chrf": 99.0, "exact_match": 0.95},
+            {
+                **bucket,
+                "shortest": 6,
+                "longest": 10,
+                "bleu": 40.0,
+                "chrf": 60.0,
+                "exact_match": 0.1,
+            },
+        ],
+    }
+    metrics = {"bleu": 80.0, "by_length": by_length}
+    page = write_report([("Hi.", TINY)], path=tmp_path / "r.html", metrics=metrics)
+    page = page.read_text(encoding="utf-8")
+    section = page.split("<h2>Scores by source length</h2>")[1].split("<h2>")[0]
+    assert '<th scope="row">6–10</th><td class="value">12</td>' in section
+    assert '<td class="value">40.0</td>' in section and "10.0%" in section
+    assert len(Images(section).images) == 1
+    with pytest.raises(ValueError, match="holds no 'buckets' list"):
+        write_report([("Hi.", TINY)], path=tmp_path / "bad.html", metrics={"by_length": {}})

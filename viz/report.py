@@ -24,6 +24,7 @@ from viz._validate import NO_ATTENTION, Attention, as_attention, as_tokens, has_
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
 from viz.html import HTML_FORMATS, asset, document
+from viz.length import plot_scores_by_length
 from viz.style import Style, get_style, rc_context
 
 # Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
@@ -101,6 +102,9 @@ def write_report(
     statistics) become tables with known names labelled and explained; other
     numbers and strings are listed as given, nested lists and dictionaries
     left out. Attention statistics found in ``metrics`` join ``statistics``.
+    Scores by source length found there (``by_length``, as ``python -m seq2seq
+    evaluate --by-length`` writes them) get a table and their picture
+    (`viz.plot_scores_by_length`).
     ``config`` (a mapping or a dataclass) is listed as a small table. ``path``
     must end in .html; the file appears whole or not at all.
     """
@@ -108,6 +112,7 @@ def write_report(
     items = _entries(entries)
     get_style(style)  # an unknown style fails before anything is drawn
     numbers = _mapping(metrics, "metrics")
+    by_length = _length_section(numbers.pop("by_length", None), style)
     scores = {key: value for key, value in numbers.items() if key not in STATISTICS}
     spread = {key: value for key, value in numbers.items() if key in STATISTICS}
     spread.update(_mapping(statistics, "statistics"))
@@ -125,6 +130,7 @@ def write_report(
 written, a column per word read, darker for more weight) and, for every word written, the weights
 behind it as bars, the largest highlighted.</p>
 {f"<h2>Run</h2>{run}" if run else ""}
+{by_length}
 <h2>Translations</h2>
 {sections}
 {f"<h2>Configuration</h2>{settings}" if settings else ""}"""
@@ -204,6 +210,39 @@ def _entry_section(
 <figure>{heatmap}<figcaption>Where each word of the translation looked.</figcaption></figure>
 <figure>{bars}<figcaption>The weights behind each word written.</figcaption></figure>
 </section>"""
+
+
+def _length_section(by_length: Any, style: str) -> str:
+    """Scores by source length as a table and a picture; "" if there are none."""
+    if by_length is None:
+        return ""
+    buckets = by_length.get("buckets") if isinstance(by_length, Mapping) else None
+    if not isinstance(buckets, list) or not buckets:
+        raise ValueError(
+            "metrics['by_length'] holds no 'buckets' list; expected what "
+            "python -m seq2seq evaluate --by-length writes."
+        )
+    figure = plot_scores_by_length({"this run": buckets}, style=style)
+    rows = "".join(
+        f'<tr><th scope="row">{bucket["shortest"]}–{bucket["longest"]}'
+        f"{' (beyond the cut)' if bucket.get('set') == 'beyond the cut' else ''}</th>"
+        f'<td class="value">{bucket["sentences"]:,}</td>'
+        f'<td class="value">{bucket["bleu"]:.1f}</td><td class="value">{bucket["chrf"]:.1f}</td>'
+        f'<td class="value">{bucket["exact_match"]:.1%}</td></tr>'
+        for bucket in buckets
+    )
+    table = (
+        '<table class="by-length"><tr><th scope="col">source tokens</th>'
+        '<th scope="col">sentences</th><th scope="col">BLEU</th><th scope="col">chrF</th>'
+        f'<th scope="col">exact match</th></tr>{rows}</table>'
+    )
+    picture = _image(figure, get_style(style), "BLEU by source length")
+    return f"""<h2>Scores by source length</h2>
+<p>Each bucket's sentences scored on their own: a model without attention loses its score as
+sentences grow; attention keeps it (Bahdanau et al., 2015, Figure 2).</p>
+{table}
+<figure>{picture}<figcaption>BLEU by source length; below, the sentences in each
+bucket.</figcaption></figure>"""
 
 
 def _image(figure: Figure, style: Style, alt: str) -> str:
