@@ -77,6 +77,12 @@ def test_buckets_beyond_the_cut_come_last_in_a_shaded_band_with_the_line_broken(
     assert scores.patches  # the band
 
 
+def test_a_perfect_bleu_a_few_ulps_over_100_is_drawn_as_100():
+    perfect = buckets(lambda shortest: 100.00000000000004)
+    line = plot_scores_by_length({"a": perfect}).axes[0].get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), 100.0)
+
+
 @pytest.mark.parametrize(
     ("metric", "label"), [("chrf", "chrF"), ("exact_match", "exact match (%)")]
 )
