@@ -262,3 +262,9 @@ def test_scores_by_length_in_the_metrics_get_a_table_and_their_picture(tmp_path)
     assert len(Images(section).images) == 1
     with pytest.raises(ValueError, match="holds no 'buckets' list"):
         write_report([("Hi.", TINY)], path=tmp_path / "bad.html", metrics={"by_length": {}})
+
+
+def test_a_report_of_a_model_without_attention_does_not_promise_heatmaps(tmp_path):
+    page = write_report([("The red car.", WITHOUT_ATTENTION)], path=tmp_path / "r.html")
+    lead = page.read_text(encoding="utf-8").split('<p class="lead">')[1].split("</p>")[0]
+    assert "heatmap" not in lead and "the model has no attention" in lead

@@ -23,7 +23,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from viz._files import FIGURE_FORMATS, output_path, save_figure
-from viz.style import get_style, rc_context
+from viz.style import STYLES, get_style, rc_context
 
 # metric → (axis label, factor to its shown scale)
 METRICS = {"bleu": ("BLEU", 1.0), "chrf": ("chrF", 1.0), "exact_match": ("exact match (%)", 100.0)}
@@ -62,7 +62,8 @@ def plot_scores_by_length(
     places = sorted({_place(bucket) for buckets in checked.values() for bucket in buckets})
     position = {place: index for index, place in enumerate(places)}
     label, factor = METRICS[metric]
-    width = max(7.0, 1.1 * len(places) + 2.5)
+    # Inches: a bucket's room grows with the style's type, so a page gets a smaller figure.
+    width = max(7.0, 1.1 * len(places) + 2.5) * chosen.tick_size / STYLES["projector"].tick_size
     with rc_context(chosen):
         figure = Figure(figsize=(width, 0.7 * width), layout="constrained")
         scores, counts = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))

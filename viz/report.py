@@ -125,10 +125,15 @@ def write_report(
         for number, (sentence, attention) in enumerate(items, start=1)
     )
     count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
+    lead = (
+        "For each: the translation, its attention as a heatmap (a row per word written, a "
+        "column per word read, darker for more weight) and, for every word written, the "
+        "weights behind it as bars, the largest highlighted."
+        if any(isinstance(attention, Attention) for _, attention in items)
+        else f"For each, the translation: {html.escape(NO_ATTENTION)}."
+    )
     main = f"""<h1>{html.escape(title)}</h1>
-<p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
-written, a column per word read, darker for more weight) and, for every word written, the weights
-behind it as bars, the largest highlighted.</p>
+<p class="lead">{count}. {lead}</p>
 {f"<h2>Run</h2>{run}" if run else ""}
 {by_length}
 <h2>Translations</h2>
