@@ -17,6 +17,9 @@ const SERVER_DEBOUNCE_MS = 90;
 // only letting key presses that arrived during one translation share the next.
 const BROWSER_DEBOUNCE_MS = 0;
 const PLAY_STEP_MS = 700;
+// What a panel shows instead of a heatmap for a run without attention (weights null).
+const NO_ATTENTION = "This model has no attention: it reads the sentence only through " +
+  "the encoder's final state, so there is no heatmap to draw.";
 const ADDRESS_MS = 300; // the address follows the sentence once typing pauses
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -89,6 +92,7 @@ function renderPanel(panel) {
     button.classList.toggle("current", i === state.step - 1);
     button.classList.toggle("chosen", i === row);
   });
+  if (shown.weights === null) return; // no attention: nothing more to draw
   $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
     group.classList.toggle("pending", i >= state.step);
   });
@@ -116,7 +120,15 @@ function buildPanel(panel, key) {
   });
   $(".written", root).textContent = written(shown);
   const stops = state.backend.stops;
-  $(".heatmap", root).append(heatmap(shown, { labels: true, projector: isProjector(), stops }));
+  const attention = shown.weights !== null;
+  root.classList.toggle("no-attention", !attention);
+  for (const button of root.querySelectorAll("[data-format]")) {
+    button.disabled = !attention && button.dataset.format !== "json";
+  }
+  $(".heatmap", root).append(attention
+    ? heatmap(shown, { labels: true, projector: isProjector(), stops })
+    : element("p", "muted no-attention-note", NO_ATTENTION));
+  if (!attention) $(".bars", root).append(element("p", "muted", "No weights to show."));
   renderHypotheses(panel);
 }
 
@@ -168,7 +180,10 @@ function renderHypotheses(panel) {
     );
     const shown = { source_tokens: record.source_tokens, ...hypothesis };
     const stops = state.backend.stops;
-    item.append(button, heatmap(shown, { labels: false, projector: isProjector(), stops }));
+    item.append(button);
+    if (shown.weights !== null) {
+      item.append(heatmap(shown, { labels: false, projector: isProjector(), stops }));
+    }
     list.append(item);
   });
 }
@@ -376,7 +391,8 @@ function listenToTokens(panel) {
 function showFacts(panel) {
   const run = state.backend.runs.find((r) => r.name === panel.run);
   const facts = [];
-  if (run.settings.attention) facts.push(`${run.settings.attention} attention`);
+  const attention = run.settings.attention;
+  if (attention) facts.push(attention === "none" ? "no attention" : `${attention} attention`);
   if (run.metrics.exact_match !== undefined) {
     facts.push(`exact match ${run.metrics.exact_match.toFixed(3)}`);
   }
