@@ -23,6 +23,7 @@ SMALL = [
 ]
 
 
+@pytest.mark.slow  # a tiny run on the shared spa pairs: about 20 s
 def test_spa_preset_trains_on_real_pairs_and_never_writes_unk(shared_data, tmp_path):
     lines = (shared_data / "spa-eng.tsv").read_text(encoding="utf-8").splitlines()
     random.Random(0).shuffle(lines)  # the file goes shortest first

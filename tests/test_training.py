@@ -196,6 +196,7 @@ def test_a_spent_budget_stops_training_after_the_batch(monkeypatch):
     assert budget.model.stop_training
 
 
+@pytest.mark.slow  # trains for its budget: about 20 s
 def test_a_run_with_a_time_budget_trains_about_that_long_whatever_its_epochs(tmp_path, tiny_config):
     from dataclasses import replace
 

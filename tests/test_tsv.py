@@ -56,6 +56,7 @@ def test_max_length_then_max_pairs_keep_the_first_short_pairs(tatoeba):
     assert sorted((p.source, p.target) for p in kept) == sorted(expected)
 
 
+@pytest.mark.slow  # a tiny training run: about 15 s
 def test_tiny_training_on_tatoeba_scores_bleu_and_chrf_but_no_aer(tatoeba, tmp_path):
     from seq2seq.training import train
 
