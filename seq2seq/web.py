@@ -9,7 +9,8 @@
     DIR/manifest.json              format, runs (settings, scores, arrays), sha256 of each file
 
 The page's JavaScript (``seq2seq/lab/static/model/``) mirrors this package file for
-file: ``text.js``, ``attention.js``, ``model.js``, ``inference.js``, ``translation.js``.
+file: ``text.js``, ``attention.js``, ``model.js``, ``inference.js``, ``translation.js``,
+``whatif.js``.
 A parity test in headless Chromium holds it to `Translator.translate_batch`.
 
 Weights travel as float32 rounded to `MANTISSA_BITS` of the 23 bits of their
@@ -63,6 +64,7 @@ PAGE_FILES = (
     "model/model.js",
     "model/inference.js",
     "model/translation.js",
+    "model/whatif.js",
     "model/arrays.js",
     "model/sha256.js",
     "model/simd.js",
@@ -309,6 +311,7 @@ def _write_manifest(folder: Path, runs: list[dict[str, Any]]) -> None:
         "limits": {
             "max_words": DEFAULT_LIMITS.max_words,
             "max_beam": DEFAULT_LIMITS.max_beam,
+            "max_alternatives": DEFAULT_LIMITS.max_alternatives,
         },
         "colours": colour_stops(get_style("projector")),
         "files": files,
