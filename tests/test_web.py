@@ -132,6 +132,13 @@ def test_the_export_writes_the_page_each_runs_files_and_a_manifest_with_their_sh
     for path, facts in manifest["files"].items():
         data = (exported / path).read_bytes()
         assert (len(data), hashlib.sha256(data).hexdigest()) == (facts["bytes"], facts["sha256"])
+        if path.endswith(".gz"):
+            unpacked = gzip.decompress(data)
+            described = facts["gunzipped"]
+            assert (described["bytes"], described["sha256"]) == (
+                len(unpacked),
+                hashlib.sha256(unpacked).hexdigest(),
+            )
     assert {"index.html", "static/lab.js", "static/model/model.js"} <= set(manifest["files"])
     tiny = manifest["runs"][0]
     assert tiny["settings"]["attention"] == "additive"
@@ -353,6 +360,43 @@ def test_a_damaged_weights_file_is_refused_by_its_sha256(
     assert "weights.bin.gz" in status(driver)
     assert snapshot(driver, 0)["tokens"] == []
     assert console_errors(driver) == []
+
+
+def test_a_host_that_sends_the_gz_files_content_encoded_gzip_is_read_and_checked_too(
+    driver,  # noqa: F811  (the fixture, imported)
+    exported,
+    runs,
+    tmp_path,
+):
+    import urllib.request
+
+    # Replaced: the same length unpacked, one byte changed, packed again.
+    copy = shutil.copytree(exported, tmp_path / "page")
+    weights = copy / "runs" / "tiny" / "weights.bin.gz"
+    unpacked = bytearray(gzip.decompress(weights.read_bytes()))
+    unpacked[len(unpacked) // 2] ^= 0x01
+    weights.write_bytes(gzip.compress(bytes(unpacked)))
+    for folder, damaged in ((exported, False), (copy, True)):
+        with serve_folder(folder, gzip_encoding=True) as url:
+            with urllib.request.urlopen(url + "runs/tiny/weights.bin.gz", timeout=10) as answer:
+                assert answer.headers["Content-Encoding"] == "gzip"
+            open_page(driver, url, ready=not damaged)
+            if damaged:
+                wait(driver, lambda: "is damaged" in status(driver))
+                assert "weights.bin.gz" in status(driver)
+            else:
+                type_sentence(driver, SENTENCE)
+                expected = Translator.load(runs["tiny"]).translate(SENTENCE)
+                shown = snapshot(driver, 0)
+                assert shown["tokens"] == expected.target_tokens
+                assert same_weights(shown["weights"], expected.weights.tolist())
+                sizes = driver.execute_script(
+                    "return performance.getEntriesByType('resource')"
+                    ".filter((e) => e.name.endsWith('weights.bin.gz'))"
+                    ".map((e) => [e.encodedBodySize, e.decodedBodySize])"
+                )
+                assert sizes and sizes[0][1] > sizes[0][0], "the browser unpacked the weights"
+        assert console_errors(driver) == []
 
 
 def test_a_run_of_an_attention_the_page_does_not_know_is_refused_by_name(

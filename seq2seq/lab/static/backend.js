@@ -2,7 +2,7 @@
 // serve`, its JSON API), or the model itself, run in the page from an exported folder
 // (`python -m seq2seq export --web`). Both answer with the same attention records.
 
-import { DamagedFile, arraysOf, fetchChecked, gunzip } from "./model/arrays.js";
+import { DamagedFile, arraysOf, fetchUnpacked } from "./model/arrays.js";
 import { SCORES } from "./model/attention.js";
 import { SentenceError, Translator } from "./model/inference.js";
 import { normalize } from "./model/text.js";
@@ -177,7 +177,7 @@ async function loadTranslator(base, manifest, run, options) {
   }
   const file = (path) => {
     if (!manifest.files[path]) throw new DamagedFile(`manifest.json does not list ${path}.`);
-    return fetchChecked(base, path, manifest.files[path]).then(gunzip);
+    return fetchUnpacked(base, path, manifest.files[path]);
   };
   const [weights, vocabulary] = await Promise.all([file(run.weights), file(run.vocabulary)]);
   const arrays = arraysOf(weights, run.arrays);
