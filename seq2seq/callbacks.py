@@ -6,6 +6,8 @@
 - `AttentionSnapshots`: the attention on a few fixed sentences, before
   training and after each epoch, so the alignment can be watched forming.
 - `StopOnInterrupt`: Ctrl-C (SIGINT) ends training after the current batch.
+- `TimeBudget`: training for a given number of seconds, the learning rate
+  decaying over them (``--time-budget``).
 
 Every file is replaced atomically, so a process killed at any moment leaves
 the previous version whole. An epoch cut short by Ctrl-C is not saved: its
@@ -212,3 +214,56 @@ class StopOnInterrupt(keras.callbacks.Callback):
         # A second Ctrl-C is not caught again.
         signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
         print("\nStopping after this batch (Ctrl-C again to abort at once).", flush=True)
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Train for ``seconds`` of wall-clock time, the learning rate spread over them.
+
+    The schedule of `seq2seq.training.build_model` counts steps, which a budget
+    of seconds does not know in advance, so here the rate is set before every
+    batch from the time spent: a linear warmup over the first ``warmup_steps``
+    steps, then a cosine decay from ``learning_rate`` to ``alpha`` times it at
+    the end of the budget. Once the budget is spent, training stops after the
+    current batch; that last epoch is validated and kept like any other.
+    ``seconds_before`` is the time a resumed run already trained.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        learning_rate: float,
+        warmup_steps: int = 0,
+        alpha: float = 0.05,
+        seconds_before: float = 0.0,
+    ):
+        super().__init__()
+        self.seconds, self.learning_rate = seconds, learning_rate
+        self.warmup_steps, self.alpha = warmup_steps, alpha
+        self._seconds_before = seconds_before
+        self._warm_at = seconds_before if warmup_steps == 0 else None  # seconds spent at warm
+
+    def on_train_begin(self, logs=None):
+        self._started = time.perf_counter()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.optimizer.learning_rate.assign(self.rate())
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.spent >= self.seconds:
+            self.model.stop_training = True
+
+    @property
+    def spent(self) -> float:
+        return self._seconds_before + time.perf_counter() - self._started
+
+    def rate(self) -> float:
+        """The learning rate for the next step."""
+        step = int(self.model.optimizer.iterations.numpy())
+        if step < self.warmup_steps:
+            return self.learning_rate * (step + 1) / self.warmup_steps
+        if self._warm_at is None:
+            self._warm_at = self.spent
+        left = max(self.seconds - self._warm_at, 1e-9)
+        progress = min(1.0, (self.spent - self._warm_at) / left)
+        cosine = 0.5 * (1.0 + math.cos(math.pi * progress))
+        return self.learning_rate * (self.alpha + (1.0 - self.alpha) * cosine)

@@ -22,10 +22,12 @@ from seq2seq.text import MAX_TOKENS
 
 RNN_KINDS = ("gru", "lstm")
 SCORES = ("additive", "dot", "general", "scaled_dot")
+# --attention: a score, or none for the encoder-decoder without attention (seq2seq.model)
+ATTENTIONS = (*SCORES, "none")
 STRATEGIES = ("default", "mirrored", "multiworker")  # train.py --strategy; see seq2seq.distribution
 # kind → how to write it; `seq2seq.corpora.load_corpus` reads each
 CORPUS_KINDS = {
-    "embedded": "embedded",
+    "embedded": "embedded[:long]",
     "tsv": "tsv:PATH",
     "tfds": "tfds:NAME[/CONFIG]",
     "anki": "anki:LANGUAGE",
@@ -55,7 +57,8 @@ class Config:
     # data
     corpus: str = _option(
         "embedded",
-        "where the sentence pairs come from: embedded (English→Spanish grammar), tsv:PATH "
+        "where the sentence pairs come from: embedded (English→Spanish grammar; embedded:long "
+        "its sentences of 3 to 40 tokens), tsv:PATH "
         "(source<TAB>target lines), tfds:NAME[/CONFIG] (a tensorflow-datasets translation "
         "dataset), anki:LANGUAGE (English→LANGUAGE pairs from manythings.org/anki, e.g. anki:spa)",
     )
@@ -93,7 +96,12 @@ class Config:
     encoder: str = _option("gru", "encoder RNN cell", RNN_KINDS)
     encoder_layers: int = _option(1, "stacked bidirectional encoder layers")
     decoder_layers: int = _option(1, "stacked decoder GRU layers")
-    attention: str = _option("additive", "attention score", SCORES)
+    attention: str = _option(
+        "additive",
+        "attention score, or none: no attention, the decoder reads the source only through "
+        "the encoder's final state (the baseline that shows what attention is for)",
+        ATTENTIONS,
+    )
     dropout: float = _option(0.1, "dropout on embeddings and before the output layer")
     tie_embeddings: bool = _option(
         False,
@@ -106,6 +114,13 @@ class Config:
     learning_rate: float = _option(3e-3, "Adam learning rate")
     warmup_epochs: float = _option(
         0.0, "epochs over which the learning rate rises from 0 before its cosine decay"
+    )
+    time_budget: float | None = _option(
+        None,
+        "stop training after this many seconds; the learning rate then decays over the "
+        "seconds instead of over --epochs, which still caps the epochs",
+        unset="none: train --epochs epochs",
+        metavar="SECONDS",
     )
     patience: int = _option(3, "epochs without validation improvement before stopping")
     seed: int = _option(0, "seed for the corpus, the split, shuffling and initial weights")
@@ -143,6 +158,10 @@ class Config:
             raise UserError(
                 f"--learning-rate must be positive and finite, got {self.learning_rate}."
             )
+        if self.time_budget is not None and not 0 < self.time_budget < math.inf:
+            raise UserError(
+                f"--time-budget must be a positive number of seconds, got {self.time_budget}."
+            )
         if not 0 <= self.warmup_epochs < self.epochs:
             raise UserError(
                 f"--warmup-epochs must be at least 0 and less than --epochs ({self.epochs}), "
@@ -167,7 +186,9 @@ class Config:
                 + ", ".join(CORPUS_KINDS.values())
                 + "."
             )
-        if (kind == "embedded" and colon) or (kind != "embedded" and not argument.strip()):
+        if (kind == "embedded" and colon and argument != "long") or (
+            kind != "embedded" and not argument.strip()
+        ):
             raise UserError(
                 f"--corpus {self.corpus!r} is incomplete or malformed; "
                 f"write it as {CORPUS_KINDS[kind]}."

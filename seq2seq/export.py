@@ -29,6 +29,11 @@ log-probability of each translation, ``[END]`` included).
 
 A sentence with no words (empty, or only spaces) translates to nothing; the
 Python `Translator` refuses it instead.
+
+A run without attention (``--attention none``) exports the same signature
+without ``weights``: its model has none, so a client that reads them finds the
+output missing rather than a matrix of made-up numbers. Its translations never
+hold ``[UNK]``, as the `Translator`'s do not.
 """
 
 from __future__ import annotations
@@ -118,28 +123,32 @@ def _move_into_place(temporary: Path, out: Path) -> None:
 def translate_strings(translator: Translator, decode, sentences: tf.Tensor) -> dict[str, tf.Tensor]:
     """Sentences ``(B,)`` → translations and their attention (see the module's docstring).
 
-    ``decode`` is ``translator.greedy_loop``, compiled.
+    ``decode`` is ``translator.greedy_loop``, compiled. Without attention
+    there is no ``weights`` output.
     """
     normalized = normalize_strings(sentences)
     source = translator.vectorizers.source(normalized)  # (B, None) ragged ids
     source_lengths = tf.cast(source.row_lengths(), tf.int32)  # (B,)
     source = source.to_tensor()  # (B, S)
-    tokens, weights, scores = tf.cond(
+    attention = translator.has_attention
+    decoded = tf.cond(
         tf.size(source) > 0,
-        lambda: decode(source),
-        lambda: _nothing_decoded(tf.shape(source)[0]),
-    )  # (B, steps), (B, steps, S), (B,)
+        lambda: tuple(output for output in decode(source) if output is not None),
+        lambda: _nothing_decoded(tf.shape(source)[0], attention),
+    )  # (B, steps), (B, steps, S) with attention, (B,)
+    tokens, scores = decoded[0], decoded[-1]
     lengths = tf.where(source_lengths > 0, target_lengths(tokens, translator.end_id), 0)  # (B,)
     longest = tf.reduce_max(tf.concat([lengths, [0]], 0))
-    tokens, weights = tokens[:, :longest], weights[:, :longest]
+    tokens = tokens[:, :longest]
     target_mask = tf.sequence_mask(lengths, longest)  # (B, T)
     source_mask = tf.sequence_mask(source_lengths, tf.shape(source)[1])  # (B, S)
     written = tf.gather(translator.target_vocabulary, tokens)  # (B, T)
-    written = tf.where(tokens == translator.unknown_id, _copies(normalized, weights), written)
+    if attention:
+        weights = decoded[1][:, :longest]
+        written = tf.where(tokens == translator.unknown_id, _copies(normalized, weights), written)
     target_tokens = tf.where(target_mask, written, "")
-    mask = target_mask[:, :, None] & source_mask[:, None, :]  # (B, T, S)
     source_tokens = tf.gather(translator.source_vocabulary, source)
-    return {
+    outputs = {
         "translations": tf.strings.reduce_join(
             tf.RaggedTensor.from_tensor(target_tokens, lengths=lengths), axis=1, separator=" "
         ),
@@ -148,9 +157,12 @@ def translate_strings(translator: Translator, decode, sentences: tf.Tensor) -> d
         "source_lengths": source_lengths,
         "target_tokens": target_tokens,
         "target_lengths": lengths,
-        "weights": tf.where(mask, weights, 0.0),
         "scores": tf.where(source_lengths > 0, scores, 0.0),
     }
+    if attention:
+        mask = target_mask[:, :, None] & source_mask[:, None, :]  # (B, T, S)
+        outputs["weights"] = tf.where(mask, weights, 0.0)
+    return outputs
 
 
 def _copies(normalized: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
@@ -165,8 +177,10 @@ def _copies(normalized: tf.Tensor, weights: tf.Tensor) -> tf.Tensor:
     return tf.gather(words, tf.argmax(weights, axis=-1), batch_dims=1)
 
 
-def _nothing_decoded(batch):
+def _nothing_decoded(batch, attention: bool):
     """What the greedy loop returns when no sentence has a word: no steps at all."""
+    if not attention:
+        return tf.zeros([batch, 0], tf.int64), tf.zeros([batch])
     return tf.zeros([batch, 0], tf.int64), tf.zeros([batch, 0, 0]), tf.zeros([batch])
 
 

@@ -10,7 +10,9 @@ word most, the model may write ``[UNK]``, and the word written is that source
 word, copied as typed (lowercased), the way Jean et al. (2015, "On Using Very
 Large Target Vocabulary for Neural Machine Translation") replace unknown words
 through the attention. At any other step ``[UNK]`` is ruled out and the next
-most probable word is written.
+most probable word is written. A model without attention (``--attention
+none``) has no attention to copy through, so ``[UNK]`` is ruled out at every
+step, and its translations carry no weights (``weights=None``).
 
 Decoding takes questions (`seq2seq.whatif`): a prefix to force, source words
 to hide from the attention, steps at which to point it, and how many
@@ -40,7 +42,7 @@ from seq2seq.model import Seq2Seq
 from seq2seq.pipeline import Vectorizers
 from seq2seq.text import END, MAX_TOKENS, PAD_ID, START, UNK, build_vectorizer, normalize
 from seq2seq.translation import Translation
-from seq2seq.whatif import Steering, WhatIf, resolve, steering_arrays
+from seq2seq.whatif import Steering, WhatIf, WhatIfError, resolve, steering_arrays
 
 BATCH_SIZE = 256
 # Each step's alternatives are drawn and sent as text: a handful is what a reader compares.
@@ -58,6 +60,11 @@ _STEERING_SIGNATURE = [
 def max_steps(source_lengths):
     """The longest translation allowed for sources of these lengths."""
     return 2 * source_lengths + 10
+
+
+def token_counts(source: tf.Tensor) -> tf.Tensor:
+    """Tokens of each row of source ids ``(B, S)`` before its padding: ``(B,)`` int32."""
+    return tf.reduce_sum(tf.cast(tf.not_equal(source, PAD_ID), tf.int32), axis=1)
 
 
 def target_lengths(tokens, end_id: int) -> tf.Tensor:
@@ -89,6 +96,7 @@ class Translator:
         never[self.unknown_id] = -np.inf
         self._no_unknown = tf.constant(never)  # (V,)
         self._target_lookup = lookup
+        self.has_attention = model.has_attention
         # One compiled loop per (beam width, alternatives, steered).
         self._decoders: dict[tuple[int, int, bool], tf.types.experimental.PolymorphicFunction] = {}
         self._eager_kinds: set[tuple[int, int, bool]] = set()  # kinds decoded once eagerly
@@ -262,8 +270,17 @@ class Translator:
         """``what_if`` checked against ``sentence`` and this model's vocabularies.
 
         A question that cannot be asked is a `seq2seq.whatif.WhatIfError` naming
-        the option, raised here, before any decoding.
+        the option, raised here, before any decoding. A model without attention
+        can be asked for a prefix, but has no attention to hide a word from or to point.
         """
+        if not self.has_attention:
+            for option in ("hide", "point"):
+                if getattr(what_if, option):
+                    raise WhatIfError(
+                        f"This model has no attention, so there is none to {option}; "
+                        "ask a model with attention, or ask for a prefix.",
+                        option,
+                    )
         words = self._normalize(sentence).split()
         _, (source_ids,) = self._source_ids([words])
         return resolve(
@@ -339,12 +356,12 @@ class Translator:
         log_probs = tf.nn.log_softmax(logits)
         flat = tf.reshape(log_probs, [batch * steps, -1])  # (B * T, V)
         flat_sources = tf.repeat(source, steps, axis=0)  # (B * T, S)
-        flat_weights = tf.reshape(weights, [batch * steps, -1])
+        flat_weights = None if weights is None else tf.reshape(weights, [batch * steps, -1])
         allowed = self._allow_copies(flat, flat_sources, flat_weights)
         chosen = tf.reshape(target_out, [-1])
         details = _step_details(flat, allowed, chosen, alternatives)
         shaped = {name: _unflatten(values, batch, steps) for name, values in details.items()}
-        return {"weights": weights, **shaped}
+        return shaped if weights is None else {"weights": weights, **shaped}
 
     # --- decoding ------------------------------------------------------------------
 
@@ -384,7 +401,7 @@ class Translator:
         more than a batch). It is `_greedy_loop` asked nothing.
         """
         tokens, steps, scores = self._greedy_loop(source)
-        return tokens, steps["weights"], scores
+        return tokens, steps.get("weights"), scores
 
     def _greedy_loop(self, source, steering=None, alternatives=0):
         """Greedy decoding of source ids ``(B, S)``, steered (`_SteeringTensors`) if asked.
@@ -395,7 +412,7 @@ class Translator:
         """
         keys, mask, states = self.model.encode(source)
         batch = tf.shape(source)[0]
-        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        limits = max_steps(token_counts(source))  # (B,)
         token = tf.fill([batch], tf.constant(self.start_id, tf.int64))
         done = tf.zeros([batch], tf.bool)
         scores = tf.zeros([batch])
@@ -420,11 +437,14 @@ class Translator:
                 scores += tf.where(done, 0.0, tf.reduce_max(log_probs, axis=-1))
             token = tf.where(done, tf.zeros_like(token), token)
             tokens = tokens.write(step, token)
-            weights = weights.write(step, step_weights)
+            if self.has_attention:
+                weights = weights.write(step, step_weights)
             done = done | tf.equal(token, self.end_id) | (step + 1 >= limits)
             if tf.reduce_all(done):
                 break
-        steps = {"weights": weights, **details}
+        # Whether the model has attention is settled when the loop is traced: a
+        # model with attention runs the graph it always ran.
+        steps = ({"weights": weights} if self.has_attention else {}) | details
         steps = {name: _batch_first(values.stack()) for name, values in steps.items()}
         return tf.transpose(tokens.stack()), steps, scores
 
@@ -442,7 +462,7 @@ class Translator:
         k = beam_width
         keys, mask, states = self.model.encode(source)
         batch = tf.shape(source)[0]
-        limits = max_steps(tf.reduce_sum(tf.cast(mask, tf.int32), axis=1))  # (B,)
+        limits = max_steps(token_counts(source))  # (B,)
         # Hypothesis (b, j) lives in row b * K + j of every flattened tensor.
         keys, mask = tf.repeat(keys, k, axis=0), tf.repeat(mask, k, axis=0)
         sources = tf.repeat(source, k, axis=0)  # (B * K, S)
@@ -495,10 +515,14 @@ class Translator:
             token = tf.reshape(token_2d, [-1])
             tokens = tokens.write(step, token_2d)
             parents = parents.write(step, parent)
-            weights = weights.write(step, tf.reshape(tf.gather(step_weights, rows), [batch, k, -1]))
+            if self.has_attention:
+                step_weights = tf.reshape(tf.gather(step_weights, rows), [batch, k, -1])
+                weights = weights.write(step, step_weights)
             if tf.reduce_all(done):
                 break
-        steps = {"weights": weights, **details}
+        # Whether the model has attention is settled when the loop is traced: a
+        # model with attention runs the graph it always ran.
+        steps = ({"weights": weights} if self.has_attention else {}) | details
         return (
             tokens.stack(),
             parents.stack(),
@@ -530,7 +554,10 @@ class Translator:
 
     def _allow_copies(self, log_probs, source, step_weights):
         """``log_probs`` ``(B, V)`` with [UNK] ruled out, except in rows whose attention
-        ``(B, S)`` weighs a source [UNK] most (the word is then copied, `_record`)."""
+        ``(B, S)`` weighs a source [UNK] most (the word is then copied, `_record`);
+        without attention (``step_weights`` None), in every row."""
+        if step_weights is None:
+            return log_probs + self._no_unknown
         peak = tf.gather(source, tf.argmax(step_weights, axis=-1), batch_dims=1)  # (B,)
         reads_unknown = tf.equal(peak, self._source_lookup[UNK])[:, None]  # (B, 1)
         return tf.where(reads_unknown, log_probs, log_probs + self._no_unknown)
@@ -555,10 +582,12 @@ class Translator:
         ``[UNK]``); ``typed`` is the sentence as typed; ``steering`` what was asked.
         """
         length = len(target_ids)
-        weights = np.asarray(steps["weights"][:length, : len(source_ids)], dtype=np.float32)
+        weights = steps.get("weights")  # None without attention
+        if weights is not None:
+            weights = np.asarray(weights[:length, : len(source_ids)], dtype=np.float32)
         target_tokens = [str(t) for t in self.target_vocabulary[target_ids]]
         forced_words = steering.prefix_words if steering is not None else ()
-        if words is not None and copies:
+        if words is not None and copies and weights is not None:
             for step in np.flatnonzero(target_ids == self.unknown_id):
                 copied = words[int(np.argmax(weights[step]))]
                 target_tokens[step] = forced_words[step] if step < len(forced_words) else copied
@@ -591,7 +620,9 @@ class Translator:
         ``[UNK]`` among them is the source word its attention row weighs most."""
         steps = []
         for step, (step_ids, step_probabilities) in enumerate(zip(ids, probabilities)):
-            copied = UNK if words is None else words[int(np.argmax(weights[step]))]
+            copied = (
+                UNK if words is None or weights is None else words[int(np.argmax(weights[step]))]
+            )
             steps.append(
                 tuple(
                     (

@@ -49,7 +49,8 @@ def translation_pictures(
     probable words where it answers a question to the model. Files are named
     ``NN-<slug>.<kind>.<format>`` after the sentence as given (or its source
     tokens), so a folder of them sorts in the order given. An empty translation
-    (the model ended at once) has no attention to draw and is skipped.
+    (the model ended at once) has no attention to draw and is skipped, and so is
+    one of a model without attention (`no_attention_note` says why).
     """
     from viz.batch import Picture
     from viz.kinds import USUAL_FORMATS, files_of
@@ -58,7 +59,7 @@ def translation_pictures(
         sentences = [" ".join(translation.source_tokens) for translation in translations]
     pictures = []
     for number, (translation, sentence) in enumerate(zip(translations, sentences), start=1):
-        if not translation.target_tokens:
+        if not translation.target_tokens or translation.weights is None:
             continue
         translation = with_words(translation)
         stem = out / f"{number:02d}-{slug(sentence)}"
@@ -69,16 +70,28 @@ def translation_pictures(
     return pictures
 
 
-def training_pictures(snapshots: dict, out: Path) -> list[Picture]:
+def no_attention_note(translations: Sequence[Translation]) -> str | None:
+    """The line to print instead of pictures when a translation has no weights, else None."""
+    if all(translation.weights is not None for translation in translations):
+        return None
+    from viz._validate import NO_ATTENTION
+
+    return f"No pictures: {NO_ATTENTION}."
+
+
+def training_pictures(snapshots: dict | None, out: Path) -> list[Picture]:
     """An animation across training, and a sheet of six snapshots, per probe sentence.
 
-    ``snapshots`` is what `seq2seq.artifacts.read_snapshots` returns; files are
-    named ``training-NN-<slug>.gif`` and ``.png``. The sheet shows the untrained
-    model, the last four snapshots of the first epoch (where the alignment
-    forms) and the end of training.
+    ``snapshots`` is what `seq2seq.artifacts.read_snapshots` returns (None for
+    a run that has none, such as a model without attention: no pictures);
+    files are named ``training-NN-<slug>.gif`` and ``.png``. The sheet shows
+    the untrained model, the last four snapshots of the first epoch (where the
+    alignment forms) and the end of training.
     """
     from viz.batch import Picture
 
+    if snapshots is None:
+        return []
     pictures = []
     for number, probe in enumerate(snapshots["probes"], start=1):
         entries = probe["epochs"]

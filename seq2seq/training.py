@@ -14,16 +14,25 @@ import keras
 import tensorflow as tf
 
 from seq2seq import artifacts
-from seq2seq.callbacks import AttentionSnapshots, KeepBest, ResumePoint, StopOnInterrupt
+from seq2seq.callbacks import (
+    AttentionSnapshots,
+    KeepBest,
+    ResumePoint,
+    StopOnInterrupt,
+    TimeBudget,
+)
 from seq2seq.config import Config
 from seq2seq.corpora import Corpus, load_corpus
 from seq2seq.corpora.pairs import spread_by_length
-from seq2seq.distribution import distribute, fitting, is_chief, make_strategy
+from seq2seq.distribution import distribute, fitting, make_strategy, writes_run_directory
 from seq2seq.evaluation import evaluate
 from seq2seq.inference import Translator
 from seq2seq.model import Seq2Seq, masked_accuracy
 from seq2seq.pipeline import Vectorizers, make_dataset
 from seq2seq.text import PAD_ID, build_vectorizer, normalize, with_markers
+
+# The learning rate decays to this share of its peak by the end of training.
+DECAY_TO = 0.05
 
 
 def build_vectorizers(corpus: Corpus, max_words: int | None = None) -> Vectorizers:
@@ -43,14 +52,17 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
     # A cosine decay to a twentieth of the rate settles the weights in few epochs
     # instead of letting a constant rate knock them about at the end. On large
     # corpora a warmup first keeps the early steps from stalling the decoder.
+    # Under a time budget, `TimeBudget` sets the rate before each step instead.
     warmup_steps = round(config.warmup_epochs * steps_per_epoch)
-    learning_rate = keras.optimizers.schedules.CosineDecay(
-        0.0 if warmup_steps else config.learning_rate,
-        decay_steps=config.epochs * steps_per_epoch - warmup_steps,
-        alpha=0.05,
-        warmup_target=config.learning_rate if warmup_steps else None,
-        warmup_steps=warmup_steps,
-    )
+    learning_rate = config.learning_rate
+    if config.time_budget is None:
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            0.0 if warmup_steps else config.learning_rate,
+            decay_steps=config.epochs * steps_per_epoch - warmup_steps,
+            alpha=DECAY_TO,
+            warmup_target=config.learning_rate if warmup_steps else None,
+            warmup_steps=warmup_steps,
+        )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
         # Keras averages a masked loss over the unmasked entries, so ignoring the
@@ -62,15 +74,20 @@ def build_model(config: Config, vectorizers: Vectorizers, steps_per_epoch: int) 
 
 
 class TrainingCallbacks(NamedTuple):
-    """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run."""
+    """The callbacks of one ``fit``, by name; `as_list` gives them in the order they run.
 
-    snapshots: AttentionSnapshots
+    A model without attention has no snapshots to take, and a run without a time
+    budget no `TimeBudget`: those are None.
+    """
+
+    snapshots: AttentionSnapshots | None
     keep_best: KeepBest
     resume_point: ResumePoint
     stop_on_interrupt: StopOnInterrupt
+    time_budget: TimeBudget | None
 
     def as_list(self) -> list[keras.callbacks.Callback]:
-        return list(self)
+        return [callback for callback in self if callback is not None]
 
 
 def train(
@@ -89,10 +106,11 @@ def train(
     Returns None when Ctrl-C stopped training early: the best model so far and
     the resume point stay in ``out``.
     """
-    config, state, replacing = _start(config, out, overwrite, resume, log)
+    # Another worker neither makes nor checks ``out``: the chief alone keeps the files.
+    writes = writes_run_directory(strategy)
+    config, state, replacing = _start(config, out, overwrite, resume, log, writes)
     make_repeatable(config.seed)
     distribution = make_strategy(strategy)
-    writes = is_chief(distribution)
     if not writes:  # another worker: same work, but the chief alone keeps the files
         out = Path(tempfile.mkdtemp(prefix="seq2seq-worker-"))
 
@@ -110,7 +128,7 @@ def train(
             model = keras.saving.load_model(out / artifacts.RESUME / state["model"], safe_mode=True)
         else:
             model = build_model(config, vectorizers, steps_per_epoch)
-    callbacks = _callbacks(out, config, corpus, vectorizers, state)
+    callbacks = _callbacks(out, config, corpus, vectorizers, state, steps_per_epoch)
     log(_model_summary(config, distribution.num_replicas_in_sync))
     with fitting(model, distribution, validation_batches):
         model.fit(
@@ -136,12 +154,18 @@ def train(
 
 
 def _start(
-    config: Config, out: Path, overwrite: bool, resume: bool, log: Callable[[str], None]
+    config: Config,
+    out: Path,
+    overwrite: bool,
+    resume: bool,
+    log: Callable[[str], None],
+    writes: bool,
 ) -> tuple[Config, dict, str | None]:
     """The configuration, the resume state (empty for a new run) and what replacing ``out``
-    will say, if it replaces a finished run."""
+    will say, if it replaces a finished run (and this process ``writes`` it)."""
     if not resume:
-        return config, {}, artifacts.prepare_run_directory(out, config, overwrite)
+        replacing = artifacts.prepare_run_directory(out, config, overwrite) if writes else None
+        return config, {}, replacing
     config, state = artifacts.resume_state(out)
     log(f"Resuming {out} after epoch {state['epoch']} of {config.epochs}.")
     return config, state, None
@@ -158,9 +182,13 @@ def _corpus_summary(corpus: Corpus, vectorizers: Vectorizers) -> str:
 
 def _model_summary(config: Config, replicas: int) -> str:
     where = f" on {replicas} replicas." if replicas > 1 else "."
+    attention = (
+        "without attention" if config.attention == "none" else f"with {config.attention} attention"
+    )
+    budget = "" if config.time_budget is None else f" or {config.time_budget:g} s"
     return (
-        f"Training a {config.encoder.upper()} encoder and GRU decoder with {config.attention} "
-        f"attention, {config.units} units, for up to {config.epochs} epochs{where}"
+        f"Training a {config.encoder.upper()} encoder and GRU decoder {attention}, "
+        f"{config.units} units, for up to {config.epochs} epochs{budget}{where}"
     )
 
 
@@ -199,6 +227,7 @@ def _callbacks(
     corpus: Corpus,
     vectorizers: Vectorizers,
     state: dict,
+    steps_per_epoch: int,
 ) -> TrainingCallbacks:
     """The callbacks, writing into ``out`` on every worker (another worker's ``out`` is a
     temporary folder): saving reads the replicas' variables, which takes every worker."""
@@ -209,14 +238,26 @@ def _callbacks(
         state.get("wait", 0),
     )
     resume_point = ResumePoint(out / artifacts.RESUME, state, [keep_best])
-    snapshots = AttentionSnapshots(
-        out / artifacts.SNAPSHOTS,
-        spread_by_length(corpus.validation or corpus.train),
-        vectorizers,
-        artifacts.read_snapshots(out),
-    )
-    stop_on_interrupt = StopOnInterrupt([snapshots, keep_best, resume_point])
-    return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt)
+    snapshots = None
+    if config.attention != "none":
+        snapshots = AttentionSnapshots(
+            out / artifacts.SNAPSHOTS,
+            spread_by_length(corpus.validation or corpus.train),
+            vectorizers,
+            artifacts.read_snapshots(out),
+        )
+    savers = [saver for saver in (snapshots, keep_best, resume_point) if saver is not None]
+    stop_on_interrupt = StopOnInterrupt(savers)
+    time_budget = None
+    if config.time_budget is not None:
+        time_budget = TimeBudget(
+            config.time_budget,
+            config.learning_rate,
+            round(config.warmup_epochs * steps_per_epoch),
+            DECAY_TO,
+            state.get("train_seconds", 0.0),
+        )
+    return TrainingCallbacks(snapshots, keep_best, resume_point, stop_on_interrupt, time_budget)
 
 
 def _interrupted_message(out: Path, epochs_done: int) -> str:

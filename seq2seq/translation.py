@@ -18,6 +18,7 @@ class Translation:
 
     ``weights[t, s]`` is how much output token ``t`` attended to source token
     ``s``; shape ``(len(target_tokens), len(source_tokens))``, each row sums to 1.
+    A model without attention (``--attention none``) has no weights: it is None.
     ``score`` is the log-probability of ``target_tokens`` (with the end marker)
     under the model. ``hypotheses`` holds, when beam search was asked for the
     n best, those translations, best first (this one among them), each with
@@ -39,7 +40,7 @@ class Translation:
 
     source_tokens: list[str]
     target_tokens: list[str]
-    weights: np.ndarray
+    weights: np.ndarray | None
     score: float
     hypotheses: tuple[Translation, ...] = ()
     typed: str | None = None

@@ -1,5 +1,5 @@
-"""Shared fixtures: a tiny trained run, the reference run (slow), and the real sentence
-pairs of ../shared/data."""
+"""Shared fixtures: a tiny trained run (and its twin without attention), the reference run
+(slow), and the real sentence pairs of ../shared/data."""
 
 from __future__ import annotations
 
@@ -43,6 +43,25 @@ def tiny_run(tmp_path_factory, tiny_config) -> Path:
     out = tmp_path_factory.mktemp("runs") / "tiny"
     train(tiny_config, out, log=lambda message: None)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_none_run(tmp_path_factory, tiny_config) -> Path:
+    """The tiny run's twin without attention (``--attention none``)."""
+    from dataclasses import replace
+
+    from seq2seq.training import train
+
+    out = tmp_path_factory.mktemp("runs") / "tiny-none"
+    train(replace(tiny_config, attention="none"), out, log=lambda message: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_none_translator(tiny_none_run):
+    from seq2seq import Translator
+
+    return Translator.load(tiny_none_run)
 
 
 @pytest.fixture(scope="session")

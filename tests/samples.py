@@ -1,5 +1,6 @@
-"""Hand-written attention for the viz tests: short sentences and long made-up ones; and a
-translator rigged to rank [UNK] first, for the tests of unknown words."""
+"""Hand-written attention for the viz tests: short sentences and long made-up ones, and a
+translation without any (a model without attention); and a translator rigged to rank [UNK]
+first, for the tests of unknown words."""
 
 from __future__ import annotations
 
@@ -35,6 +36,14 @@ QUESTION = Translation(
         ]
     ),
     score=-1.2,
+)
+
+# What a model without attention (--attention none) translates: tokens and a score, no weights.
+WITHOUT_ATTENTION = Translation(
+    source_tokens=["the", "red", "car", "."],
+    target_tokens=["el", "coche", "rojo", "."],
+    weights=None,
+    score=-0.9,
 )
 
 

@@ -182,7 +182,7 @@ TRAIN_FLAGS = [
     Case(
         "unknown corpus kind",
         ("--corpus", "web"),
-        "--corpus 'web' is not a known corpus; use one of: embedded, tsv:PATH, "
+        "--corpus 'web' is not a known corpus; use one of: embedded[:long], tsv:PATH, "
         "tfds:NAME[/CONFIG], anki:LANGUAGE.",
     ),
     Case(
@@ -194,7 +194,7 @@ TRAIN_FLAGS = [
     Case(
         "corpus embedded with an argument",
         ("--corpus", "embedded:big"),
-        "--corpus 'embedded:big' is incomplete or malformed; write it as embedded.",
+        "--corpus 'embedded:big' is incomplete or malformed; write it as embedded[:long].",
     ),
     Case("corpus tfds without a name", ("--corpus", "tfds:"), "write it as tfds:NAME[/CONFIG]."),
     Case("corpus anki without a language", ("--corpus", "anki:"), "write it as anki:LANGUAGE."),

@@ -41,3 +41,24 @@ def test_spa_budget_gives_both_models_the_same_minutes(shared_data, tmp_path):
     assert report["train_target_tokens_per_s_ratio"] > 0.0
     assert report["setup"]["project"]["tie_embeddings"] is True
     assert "lead" in result.stderr and "tutorial BLEU" in result.stderr
+
+
+@pytest.mark.slow  # two small models of the long preset, 8 seconds each, scored by length
+def test_why_attention_trains_both_models_for_the_same_seconds_and_scores_them_by_length(
+    tmp_path,
+):
+    picture = tmp_path / "why-attention.png"
+    command = [sys.executable, str(ROOT / "benchmarks" / "why_attention.py"), "--budget", "8"]
+    command += ["--pairs", "1500", "--out", str(tmp_path / "runs"), "--picture", str(picture)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode in (0, 1), result.stderr[-2000:]  # 1: a bar is not met
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["budget_seconds"] == 8.0
+    for name in ("attention", "none"):
+        assert report[name]["train_seconds"] >= 8.0
+        buckets = [bucket for bucket in report[name]["buckets"] if bucket["set"] == "held out"]
+        assert [bucket["shortest"] for bucket in buckets] == sorted(b["shortest"] for b in buckets)
+    attention, none = report["attention"]["buckets"], report["none"]["buckets"]
+    assert report["lead_longest"] == pytest.approx(attention[-1]["bleu"] - none[-1]["bleu"])
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    assert "attention lead, longest" in result.stderr

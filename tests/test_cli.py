@@ -225,3 +225,96 @@ def test_evaluate_on_a_pairs_file_scores_without_aer(tiny_run, tmp_path):
 def test_evaluate_with_an_unknown_corpus_kind_is_refused(tiny_run):
     result = run_module("evaluate", "--run", str(tiny_run), "--corpus", "web:news")
     assert_one_clear_error(result, "--corpus 'web:news' is not a known corpus")
+
+
+# --- a run without attention --------------------------------------------------------------
+
+
+def test_a_run_without_attention_translates_in_a_fresh_process_and_says_why_it_draws_nothing(
+    tiny_none_run, tmp_path
+):
+    records = tmp_path / "records.jsonl"
+    result = run_module(
+        "translate",
+        "--run",
+        str(tiny_none_run),
+        "--out",
+        str(tmp_path / "pictures"),
+        "--beam",
+        "2",
+        "--save-records",
+        str(records),
+        "The red car is fast.",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "The red car is fast.\n  → " in result.stdout
+    assert "No pictures: the model has no attention" in result.stdout
+    assert not (tmp_path / "pictures").exists()
+    [record] = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()]
+    assert record["weights"] is None and record["model"]["attention"] == "none"
+
+
+def test_a_run_without_attention_is_evaluated_without_aer_and_says_so(tiny_none_run, tmp_path):
+    run = copy_run(tiny_none_run, tmp_path / "run")
+    result = run_module("evaluate", "--run", str(run))
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("  ")[1] for line in result.stdout.splitlines() if line.startswith("  ")]
+    assert "BLEU" in rows and "AER" not in rows and "attention entropy" not in rows
+    assert "none, so no AER and no attention statistics" in result.stdout
+    evaluation = json.loads((run / "metrics.json").read_text())["evaluations"]["test.tsv"]
+    assert "aer" not in evaluation and "attention_entropy" not in evaluation
+
+
+def test_compare_draws_a_run_without_attention_beside_one_with(tiny_run, tiny_none_run, tmp_path):
+    result = run_module(
+        "compare",
+        "--run",
+        str(tiny_run),
+        "--run",
+        str(tiny_none_run),
+        "--out",
+        str(tmp_path),
+        "The red car is fast.",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "additive →" in result.stdout and "none →" in result.stdout
+    assert [path.name for path in tmp_path.iterdir()] == ["01-the-red-car-is-fast.compare.png"]
+
+
+# --- python -m seq2seq evaluate --by-length ---------------------------------------------
+
+
+def test_evaluate_by_length_scores_each_run_per_bucket_into_a_table_its_metrics_and_a_picture(
+    tiny_run, tiny_none_run, tmp_path
+):
+    runs = [copy_run(run, tmp_path / run.name) for run in (tiny_run, tiny_none_run)]
+    out = tmp_path / "pictures"
+    arguments = ["evaluate", "--run", str(runs[0]), "--run", str(runs[1]), "--by-length"]
+    result = run_module(*arguments, "--bucket-width", "4", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "tiny (additive attention)" in result.stdout
+    assert "tiny-none (no attention)" in result.stdout
+    assert (out / "scores-by-length.png").read_bytes().startswith(b"\x89PNG")
+    test_pairs = len((tiny_run / "test.tsv").read_text(encoding="utf-8").splitlines())
+    for run in runs:
+        by_length = json.loads((run / "metrics.json").read_text())["by_length"]
+        assert by_length["bucket_width"] == 4 and by_length["beam_width"] == 1
+        buckets = by_length["buckets"]
+        assert sum(bucket["sentences"] for bucket in buckets) <= test_pairs  # distinct sources
+        assert [bucket["shortest"] for bucket in buckets] == sorted(
+            bucket["shortest"] for bucket in buckets
+        )
+        row = next(line for line in result.stdout.splitlines() if line.strip().startswith("5–8"))
+        assert f"{next(b for b in buckets if b['shortest'] == 5)['sentences']:,}" in row
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--by-length", "--corpus", "embedded"], "--by-length scores each run's own held-out"),
+        (["--beyond-cut"], "go with --by-length"),
+        (["--by-length", "--beyond-cut"], "without --max-length, so no pairs lie beyond a cut"),
+    ],
+)
+def test_evaluate_by_length_refuses_what_it_cannot_do_in_one_line(tiny_run, extra, message):
+    assert_one_clear_error(run_module("evaluate", "--run", str(tiny_run), *extra), message)

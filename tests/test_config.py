@@ -76,18 +76,23 @@ def test_config_is_frozen():
         ({"attention": "cosine"}, "--attention must be one of"),
         ({"encoder": "transformer"}, "--encoder must be one of"),
         ({"corpus": "wikipedia"}, "--corpus 'wikipedia' is not a known corpus"),
-        ({"corpus": "wiki:pedia"}, "use one of: embedded, tsv:PATH, tfds:NAME.*, anki:LANGUAGE"),
+        (
+            {"corpus": "wiki:pedia"},
+            r"use one of: embedded\[:long\], tsv:PATH, tfds:NAME.*, anki:LANGUAGE",
+        ),
         ({"corpus": "tsv"}, "--corpus 'tsv' is incomplete or malformed; write it as tsv:PATH"),
         ({"corpus": "tsv: "}, "write it as tsv:PATH"),
         ({"corpus": "tfds:"}, r"write it as tfds:NAME\[/CONFIG\]"),
         ({"corpus": "anki"}, "write it as anki:LANGUAGE"),
-        ({"corpus": "embedded:big"}, "write it as embedded"),
+        ({"corpus": "embedded:big"}, r"write it as embedded\[:long\]"),
         ({"max_pairs": 0}, "--max-pairs must be at least 1"),
         ({"max_length": -2}, "--max-length must be at least 1"),
         ({"max_vocabulary": 5}, "--max-vocabulary must be at least 10"),
         ({"corpus": "tfds:wmt14_translate/de-en", "source_language": "de"}, "Give both"),
         ({"source_language": "en", "target_language": "es"}, "languages of a tfds: corpus"),
         ({"learning_rate": -1.0}, "--learning-rate must be positive"),
+        ({"time_budget": 0.0}, "--time-budget must be a positive number of seconds, got 0.0"),
+        ({"time_budget": float("inf")}, "--time-budget must be a positive number of seconds"),
         (
             {"warmup_epochs": 4.0},
             r"--warmup-epochs must be at least 0 and less than --epochs \(4\)",
@@ -135,3 +140,10 @@ def test_config_file_that_is_not_json_is_refused(tmp_path):
     path.write_text("{units: 3")
     with pytest.raises(UserError, match="is not valid JSON"):
         Config.load(path)
+
+
+def test_the_model_without_attention_and_the_long_sentences_are_settings_like_any_other(tmp_path):
+    config = Config(attention="none", corpus="embedded:long", time_budget=150)
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config.to_dict()), encoding="utf-8")
+    assert Config.load(path) == config

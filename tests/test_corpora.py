@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from seq2seq.config import Config
-from seq2seq.corpora import load_corpus
+from seq2seq.corpora import beyond_cut, load_corpus, tsv
 from seq2seq.corpora.pairs import Pair, select, split
+from seq2seq.errors import UserError
 from seq2seq.text import tokenize
 
 
@@ -54,3 +57,29 @@ def test_embedded_corpus_reversed_is_spanish_to_english_with_links_in_range():
     for target, source in pair.alignment:
         assert target < len(tokenize(pair.target)) and source < len(tokenize(pair.source))
     assert any(token in tokenize(pair.target) for token in ("the", "a", "i", "is", "."))
+
+
+def test_beyond_cut_gives_the_pairs_whose_source_the_max_length_left_out(tmp_path):
+    lines = ["A b c.\tx", "One two three four five six.\ty", "Short.\tA very long target indeed."]
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    config = Config(corpus=f"tsv:{path}", max_length=4)
+    trained = {pair.source for pair in select(tsv.read_pairs(path), config.max_length)}
+    beyond = beyond_cut(config)
+    assert [pair.source for pair in beyond] == ["One two three four five six."]
+    assert not trained & {pair.source for pair in beyond}
+    # Read the other way, the long target is the long source.
+    reversed_config = Config(corpus=f"tsv:{path}", max_length=4, reverse=True)
+    assert [pair.source for pair in beyond_cut(reversed_config)] == ["A very long target indeed."]
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"corpus": "embedded", "max_length": 10}, "tsv: and anki: corpora"),
+        ({"corpus": "tsv:pairs.tsv"}, "without --max-length, so no pairs lie beyond a cut"),
+    ],
+)
+def test_beyond_cut_refuses_a_corpus_without_a_cut_or_without_a_file(settings, message):
+    with pytest.raises(UserError, match=message):
+        beyond_cut(Config(**settings))

@@ -143,12 +143,12 @@ def test_every_block_of_the_page_runs(page, reference_run, tmp_path):
     folder = tmp_path / "work"
     folder.mkdir()
     environment = sandbox(folder, reference_run)
-    ran = 0
+    ran = waiting_for_spa = 0
     for block in blocks(page):
-        reads_spa = "runs/spa" in block.code
         if block.note.startswith("not run") or block.language not in ("bash", "python"):
             continue
-        if reads_spa and not os.environ.get("SEQ2SEQ_SPA_RUN"):
+        if "runs/spa" in block.code and not os.environ.get("SEQ2SEQ_SPA_RUN"):
+            waiting_for_spa += 1
             continue
         code, server = block.code, None
         if block.note.startswith("while serving: "):
@@ -164,4 +164,6 @@ def test_every_block_of_the_page_runs(page, reference_run, tmp_path):
                 server.terminate()
                 server.wait(timeout=60)
         ran += 1
+    if ran == 0 and waiting_for_spa:
+        pytest.skip(f"its {waiting_for_spa} blocks read runs/spa; SEQ2SEQ_SPA_RUN names one")
     assert ran > 0

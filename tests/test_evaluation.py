@@ -13,16 +13,22 @@ from seq2seq import progress
 from seq2seq.artifacts import read_test_pairs
 from seq2seq.corpora.pairs import Pair
 from seq2seq.evaluation import (
+    BEYOND_CUT,
+    HELD_OUT,
     alignment_error_rate,
     argmax_alignment,
     as_written_scores,
     attention_statistics,
     bleu,
+    bucket_scores,
     chrf,
     evaluate,
     exact_match,
+    format_length_table,
     group_references,
+    length_buckets,
     row_entropy,
+    scores_by_length,
     sentence_attention,
     unknown_share,
 )
@@ -132,6 +138,8 @@ def test_group_references_gathers_translations_of_the_same_normalized_source():
 class EchoTranslator:
     """Stands in for `Translator`: 'translates' each source into its own tokens."""
 
+    has_attention = True
+
     def __init__(self):
         self.aligned = None
 
@@ -228,3 +236,74 @@ def test_evaluate_as_written_counts_the_case_that_the_token_scores_ignore():
     metrics = evaluate(EchoTranslator(), pairs)
     assert metrics["bleu"] == pytest.approx(100.0)
     assert metrics["bleu_as_written"] < 100.0
+
+
+def test_a_model_without_attention_is_scored_without_aer_or_attention_statistics(
+    tiny_none_translator, tiny_none_run
+):
+    pairs = read_test_pairs(tiny_none_run)[:20]
+    assert all(pair.alignment is not None for pair in pairs)  # gold links there to measure
+    metrics = evaluate(tiny_none_translator, pairs, per_sentence=True)
+    assert {"exact_match", "bleu", "chrf"} <= set(metrics)
+    assert not {"aer", "attention_entropy", "attention_coverage"} & set(metrics)
+    assert set(metrics["per_sentence"][0]) == {"source_tokens", "target_tokens"}
+
+
+# --- scores by source length ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lengths", "width", "buckets"),
+    [
+        ([3, 5, 6, 12, 40] * 10, 5, [(1, 5), (6, 10), (11, 15), (36, 40)]),
+        ([1, 2, 3, 4] * 10, 2, [(1, 2), (3, 4)]),
+        # a long tail of few sentences joins the bucket before it
+        ([5] * 20 + [8] * 20 + [13] * 3 + [30], 5, [(1, 5), (6, 30)]),
+    ],
+)
+def test_length_buckets_cover_every_length_once(lengths, width, buckets):
+    assert length_buckets(lengths, width) == buckets
+    for length in lengths:
+        assert sum(shortest <= length <= longest for shortest, longest in buckets) == 1
+
+
+def test_bucket_scores_count_each_sentence_in_exactly_one_bucket():
+    sources = [["w"] * length for length in (3, 4, 7, 8, 9, 12)]
+    hypotheses = [list(source) for source in sources]
+    hypotheses[-1] = ["x"] * 12  # the one sentence of 11-15 is wrong
+    lengths = [len(source) for source in sources]
+    rows = bucket_scores(hypotheses, single(sources), lengths, length_buckets(lengths, 5, 1))
+    assert [(row["shortest"], row["longest"], row["sentences"]) for row in rows] == [
+        (1, 5, 2),
+        (6, 10, 3),
+        (11, 15, 1),
+    ]
+    assert sum(row["sentences"] for row in rows) == len(sources)
+    assert [row["exact_match"] for row in rows] == [1.0, 1.0, 0.0]
+    assert rows[0]["bleu"] == pytest.approx(100.0) and rows[2]["bleu"] == pytest.approx(0.0)
+    assert {row["set"] for row in rows} == {HELD_OUT}
+
+
+def test_scores_by_length_score_sentences_beyond_the_cut_in_buckets_of_their_own():
+    def pairs(length: int, count: int, target: str) -> list[Pair]:
+        return [Pair(" ".join([f"w{index}"] * length), target) for index in range(count)]
+
+    held_out = [*pairs(3, 10, "x"), *pairs(3, 1, "y"), *pairs(7, 10, "x")]
+    beyond = [*pairs(17, 10, "x"), *pairs(21, 2, "x")]
+    rows = scores_by_length(EchoTranslator(), held_out, beyond, width=5)
+    assert [(row["set"], row["shortest"], row["longest"], row["sentences"]) for row in rows] == [
+        (HELD_OUT, 1, 5, 10),  # "w0 w0 w0" twice is one source, scored against both references
+        (HELD_OUT, 6, 10, 10),
+        (BEYOND_CUT, 16, 25, 12),  # too few for 21-25 on their own: they join 16-20
+    ]
+
+
+def test_a_table_by_length_has_a_row_per_bucket_and_each_runs_three_scores():
+    row = {"set": HELD_OUT, "shortest": 1, "longest": 5, "sentences": 12}
+    runs = {
+        "a (additive attention)": [{**row, "bleu": 99.5, "chrf": 99.8, "exact_match": 0.92}],
+        "b (no attention)": [{**row, "bleu": 50.25, "chrf": 70.0, "exact_match": 0.5}],
+    }
+    lines = format_length_table(runs).splitlines()
+    assert "a (additive attention)" in lines[0] and "b (no attention)" in lines[0]
+    assert lines[2].split() == ["1–5", "12", "99.5", "99.8", "92.0%", "50.2", "70.0", "50.0%"]

@@ -226,3 +226,22 @@ def test_the_graph_copies_an_unknown_word_as_the_translator_does(tiny_run):
         written = [token.decode() for token in outputs["target_tokens"][row].numpy()]
         assert written[: len(translation.target_tokens)] == translation.target_tokens
         assert outputs["translations"][row].numpy().decode() == translation.text
+
+
+def test_a_run_without_attention_exports_its_translations_without_a_weights_output(
+    tiny_none_run, tiny_none_translator, tmp_path
+):
+    out = export(tiny_none_run, tmp_path / "served")
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", SERVE, str(out), json.dumps([*SENTENCES, BLANK])],
+        cwd=out.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = json.loads(result.stdout)
+    assert "weights" not in outputs and "scores" in outputs
+    expected = tiny_none_translator.translate_batch(SENTENCES)
+    assert outputs["translations"] == [t.text for t in expected] + [""]
+    np.testing.assert_allclose(outputs["scores"][:-1], [t.score for t in expected], atol=1e-4)

@@ -208,3 +208,37 @@ def test_loading_a_run_with_a_damaged_model_is_a_user_error(tiny_run, tmp_path):
     (damaged / "model.keras").write_bytes(b"not a zip file")
     with pytest.raises(UserError, match="cannot be loaded"):
         Translator.load(damaged)
+
+
+# --- without attention ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_a_model_without_attention_translates_with_no_weights(tiny_none_translator, beam_width):
+    translations = tiny_none_translator.translate_batch(SENTENCES, beam_width, n_best=beam_width)
+    assert all(translation.target_tokens for translation in translations)
+    for translation in translations:
+        assert translation.weights is None
+        assert all(hypothesis.weights is None for hypothesis in translation.hypotheses)
+
+
+def test_without_attention_a_beam_of_one_is_greedy_and_scores_are_the_models(tiny_none_translator):
+    from seq2seq.inference import max_steps
+
+    greedy = tiny_none_translator.translate_batch(SENTENCES)
+    beam = tiny_none_translator.translate_batch(SENTENCES, beam_width=1)
+    assert [t.target_tokens for t in beam] == [t.target_tokens for t in greedy]
+    forced = tiny_none_translator.align(SENTENCES, [t.text for t in greedy])
+    for translation, teacher_forced in zip(greedy, forced):
+        assert teacher_forced.weights is None
+        if len(translation.target_tokens) < max_steps(len(translation.source_tokens)):
+            assert translation.score == pytest.approx(teacher_forced.score, abs=1e-4)
+
+
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_without_attention_unk_is_never_written_nor_copied(tiny_none_run, beam_width):
+    translator = ranking_unk_first(tiny_none_run)
+    (translation,) = translator.translate_batch(["Zebra okapi gnu yak."], beam_width)
+    assert translation.source_tokens == [UNK, UNK, UNK, UNK, "."]
+    assert translation.target_tokens
+    assert set(translation.target_tokens) <= set(translator.target_vocabulary) - {UNK}

@@ -109,7 +109,8 @@ def test_translate_answers_one_record_per_sentence_with_the_models_own_attention
     expected = tiny_translator.translate_batch(SENTENCES)
     assert [record["sentence"] for record in records] == SENTENCES
     for record, translation in zip(records, expected):
-        assert record["format"] == "attention-record" and record["version"] == 2
+        # Nothing asked, weights given: version 1, which every reader of records reads.
+        assert record["format"] == "attention-record" and record["version"] == 1
         assert record["source_tokens"] == translation.source_tokens
         assert record["target_tokens"] == translation.target_tokens
         np.testing.assert_allclose(record["weights"], translation.weights, atol=2e-6)
@@ -564,3 +565,32 @@ def test_serve_serves_until_ctrl_c_past_vanished_and_slow_clients_then_exits_0(t
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+# --- a run without attention ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def none_client(tiny_none_run):
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(load_runs([tiny_none_run]), SMALL)) as client:
+        yield client
+
+
+def test_a_run_without_attention_answers_records_with_null_weights(none_client, tiny_none_run):
+    [run] = none_client.get("/api/runs").json()["runs"]
+    assert run["settings"]["attention"] == "none"
+    [record] = translate(none_client, ["The red car is fast."], beam=2).json()["records"]
+    assert record["version"] == 2 and record["weights"] is None
+    assert record["target_tokens"] and record["model"]["attention"] == "none"
+    assert all(hypothesis["weights"] is None for hypothesis in record["hypotheses"])
+
+
+@pytest.mark.parametrize("body", [{"sentence": "The red car is fast."}, "record"])
+def test_a_picture_of_a_run_without_attention_is_refused_saying_why(none_client, body):
+    if body == "record":
+        [record] = translate(none_client, ["I eat."]).json()["records"]
+        body = {"record": record}
+    body = assert_refused(none_client.post("/api/picture?format=png", json=body), 422)
+    assert "no attention" in body["error"]

@@ -274,6 +274,36 @@ def test_the_api_page_lists_every_endpoint_offline_under_the_labs_policy(driver,
     screenshot(driver, tmp_path / "lab-docs.png")
 
 
+@pytest.fixture(scope="module")
+def none_lab(tiny_run, tiny_none_run):
+    background = BackgroundLab(create_app(load_runs([tiny_run, tiny_none_run])))
+    yield background
+    background.stop()
+
+
+def test_a_run_without_attention_shows_its_translation_and_a_line_instead_of_a_heatmap(
+    driver,  # noqa: F811  (the driver fixture, imported)
+    none_lab,
+):
+    driver.get(none_lab.url)
+    wait(driver, lambda: driver.execute_script("return document.body.dataset.ready") == "true")
+    type_sentence(driver, SENTENCE)
+    record = api_record(none_lab, SENTENCE, "tiny-none")
+    shown = snapshot(driver, 1)
+    assert shown["tokens"] == record["target_tokens"] and shown["weights"] == []
+    assert shown["facts"].startswith("no attention")
+    other = panel(driver, 1)
+    note = other.find_element("css selector", ".heatmap").text
+    assert "This model has no attention" in note and "no heatmap to draw" in note
+    assert not other.find_elements("css selector", ".heatmap svg, .hypotheses svg")
+    disabled = {
+        button.get_attribute("data-format"): not button.is_enabled()
+        for button in other.find_elements("css selector", "[data-format]")
+    }
+    assert disabled == {"png": True, "svg": True, "gif": True, "json": False}
+    assert snapshot(driver, 0)["weights"]  # the run with attention beside it draws its own
+
+
 def test_screenshots_of_the_lab(page, tmp_path):
     from selenium.webdriver.support.ui import Select
 

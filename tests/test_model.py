@@ -116,3 +116,42 @@ def test_a_model_saved_under_the_earlier_setting_names_still_loads(tiny_run, tmp
     translated = Translator.load(old_run).translate(sentence)
     assert translated.target_tokens == expected.target_tokens
     np.testing.assert_allclose(translated.weights, expected.weights)
+
+
+def test_a_model_without_attention_trains_saves_and_reloads_with_no_weights(tmp_path):
+    config = Config(embedding_dim=8, units=16, batch_size=16, attention="none")
+    model = _fit(embedded.generate(48, seed=4), config, epochs=1).model
+    assert model.decoder.attention is None and not model.has_attention
+    source = np.array([[5, 6, 7, 0], [8, 9, 0, 0]])
+    target_in = np.array([[2, 5, 6], [2, 7, 0]])
+
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras", compile=False, safe_mode=True)
+    expected_logits, expected_weights = model.forward(source, target_in)
+    logits, weights = loaded.forward(source, target_in)
+    np.testing.assert_allclose(np.asarray(logits), np.asarray(expected_logits), atol=1e-6)
+    assert weights is None and expected_weights is None
+    assert not loaded.has_attention
+
+
+def test_without_attention_the_decoder_reads_one_vector_whatever_the_source_length():
+    model = Seq2Seq(50, 60, embedding_dim=8, units=16, attention="none")
+    short, long = np.array([[5, 6, 0, 0, 0, 0]]), np.array([[5, 6, 7, 8, 9, 10]])
+    for source in (short, long):
+        keys, mask, _ = model.encode(source)
+        _, summary, _ = model.encoder(source)
+        assert tuple(keys.shape) == (1, 1, 16) and tuple(mask.shape) == (1, 1)
+        np.testing.assert_allclose(np.asarray(keys)[:, 0], np.asarray(summary))
+    # The same decoder with attention reads one key per source token.
+    attentive = Seq2Seq(50, 60, embedding_dim=8, units=16)
+    assert tuple(attentive.encode(long)[0].shape) == (1, 6, 16)
+
+
+def test_a_model_without_attention_has_no_attention_weights_at_all():
+    shapes = ((2, 4), (2, 3))
+    none, additive = (Seq2Seq(50, 60, 8, 16, attention=kind) for kind in ("none", "additive"))
+    none.build(shapes)
+    additive.build(shapes)
+    attention_weights = additive.decoder.attention.count_params()
+    assert attention_weights > 0
+    assert none.count_params() == additive.count_params() - attention_weights

@@ -1,8 +1,9 @@
 """The workshop notebook: committed without outputs; runs top to bottom and shows its pictures.
 
 The notebook is executed once for the module, in a kernel of this interpreter, with its
-models trained into a temporary folder (and no reference run, so that it trains). That
-takes a minute or two, so those tests are marked slow.
+models trained into a temporary folder (and no reference run, so that it trains), the two
+models of "Why attention" for `WHY_SECONDS` seconds each instead of the room's 150. That
+takes a few minutes, so those tests are marked slow.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "attention_workshop.ipynb"
-FIGURES = ("gold-heatmap", "heatmap", "bars", "gold-comparison", "training-sheet", "comparison")
+FIGURES = (
+    "gold-heatmap",
+    "why-length",
+    "why-sentence",
+    "heatmap",
+    "bars",
+    "gold-comparison",
+    "training-sheet",
+    "comparison",
+)
+WHY_SECONDS = 10  # each model of "Why attention"
 # The questions to the model: each exercise prints its answer and draws it.
 QUESTIONS = ("alternatives", "force", "hide", "point", "read")
 ANIMATIONS = ("animation", "training-animation")
@@ -55,6 +66,7 @@ def workshop(tmp_path_factory) -> tuple[dict[str, nbformat.NotebookNode], Path]:
         patch.setenv("JUPYTER_PATH", str(folder / "jupyter"))
         patch.setenv("WORKSHOP_RUN_DIR", str(runs))
         patch.setenv("WORKSHOP_REFERENCE_RUN", str(folder / "no-reference"))
+        patch.setenv("WORKSHOP_WHY_SECONDS", str(WHY_SECONDS))
         NotebookClient(
             notebook,
             timeout=600,
@@ -139,3 +151,19 @@ def test_each_question_to_the_model_prints_its_answer_and_draws_it(workshop):
         assert stdout(cell).strip() and displayed(cell, "image/png"), name
     assert "hidden: " in stdout(cells["exercise-hide-code"])
     assert "rank" in stdout(cells["exercise-read-code"])
+
+
+@pytest.mark.slow
+def test_why_attention_trains_both_models_for_the_same_seconds_and_scores_them_by_length(
+    workshop,
+):
+    cells, runs = workshop
+    for name in ("long", "long-none"):
+        config = json.loads((runs / name / "config.json").read_text())
+        assert (config["corpus"], config["time_budget"]) == ("embedded:long", WHY_SECONDS)
+    assert json.loads((runs / "long-none" / "config.json").read_text())["attention"] == "none"
+    table = stdout(cells["why-length"]).splitlines()
+    assert "attention" in table[0] and "no attention" in table[0]
+    assert table[2].split()[0] == "1–5"
+    said = stdout(cells["why-sentence"])
+    assert "reference:" in said and "no attention:" in said

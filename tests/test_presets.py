@@ -58,4 +58,13 @@ def test_help_lists_every_preset_and_what_it_is():
 def test_an_unknown_preset_is_refused_in_one_line(capsys):
     assert train_main(["--preset", "spanish"]) == 2
     error = capsys.readouterr().err
-    assert error == "error: --preset 'spanish' is not a preset; choose one of: reference, spa.\n"
+    assert error == (
+        "error: --preset 'spanish' is not a preset; choose one of: reference, spa, long.\n"
+    )
+
+
+def test_the_long_preset_trains_the_long_sentences_for_a_time_budget_with_or_without_attention():
+    config = config_of("--preset", "long")
+    assert (config.corpus, config.time_budget) == ("embedded:long", 150)
+    assert config.units == Config().units and config.attention == "additive"
+    assert config_of("--preset", "long", "--attention", "none").attention == "none"

@@ -139,3 +139,77 @@ def test_warmup_raises_the_rate_from_zero_to_its_peak_over_its_epochs_then_decay
     config = Config(epochs=3, warmup_epochs=1.0, learning_rate=0.01)
     rates = learning_rates(config, [0, 5, 10, 30])
     assert rates == pytest.approx([0.0, 0.005, 0.01, 0.0005])
+
+
+class _Clock:
+    """A stand-in for ``time.perf_counter`` that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _budget(monkeypatch, seconds: float, warmup_steps: int = 0):
+    """A `TimeBudget` of ``seconds`` at a peak rate of 0.01, on a clock the test moves."""
+    import types
+
+    from seq2seq import callbacks
+
+    clock = _Clock()
+    monkeypatch.setattr(callbacks.time, "perf_counter", clock)
+    budget = callbacks.TimeBudget(seconds, 0.01, warmup_steps, alpha=0.05)
+    optimizer = types.SimpleNamespace(iterations=types.SimpleNamespace(numpy=lambda: 0))
+    budget.set_model(types.SimpleNamespace(optimizer=optimizer, stop_training=False))
+    budget.on_train_begin()
+    return budget, clock, optimizer
+
+
+def test_under_a_time_budget_the_rate_decays_over_the_seconds_to_a_twentieth(monkeypatch):
+    budget, clock, _ = _budget(monkeypatch, 10.0)
+    rates = []
+    for spent in (0.0, 5.0, 10.0, 12.0):
+        clock.now = 100.0 + spent
+        rates.append(budget.rate())
+    assert rates == pytest.approx([0.01, 0.01 * (0.05 + 0.95 * 0.5), 0.0005, 0.0005])
+
+
+def test_under_a_time_budget_warmup_counts_steps_then_the_decay_takes_the_time_left(
+    monkeypatch,
+):
+    budget, clock, optimizer = _budget(monkeypatch, 10.0, warmup_steps=4)
+    optimizer.iterations.numpy = lambda: 1
+    assert budget.rate() == pytest.approx(0.005)
+    clock.now, optimizer.iterations.numpy = 102.0, lambda: 4
+    assert budget.rate() == pytest.approx(0.01)  # warm after 2 s: 8 s of decay left
+    clock.now = 106.0
+    assert budget.rate() == pytest.approx(0.01 * (0.05 + 0.95 * 0.5))
+
+
+def test_a_spent_budget_stops_training_after_the_batch(monkeypatch):
+    budget, clock, _ = _budget(monkeypatch, 10.0)
+    budget.on_train_batch_end(0)
+    assert not budget.model.stop_training
+    clock.now = 110.0
+    budget.on_train_batch_end(1)
+    assert budget.model.stop_training
+
+
+def test_a_run_with_a_time_budget_trains_about_that_long_whatever_its_epochs(tmp_path, tiny_config):
+    from dataclasses import replace
+
+    from seq2seq.training import train
+
+    config = replace(tiny_config, corpus_size=600, epochs=500, time_budget=3.0, patience=500)
+    metrics = train(config, tmp_path / "run", log=lambda message: None)
+    assert metrics["epochs"] < 500
+    assert metrics["train_seconds"] >= 3.0
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert len(history["loss"]) == metrics["epochs"]  # the last, cut short, was kept too
+
+
+def test_a_model_without_attention_records_no_attention_snapshots(tiny_none_run):
+    assert not (tiny_none_run / "snapshots.json").exists()
+    metrics = json.loads((tiny_none_run / "metrics.json").read_text())
+    assert "aer" not in metrics and metrics["bleu"] >= 0

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import numpy as np
 import pytest
 from PIL import Image
-from samples import QUESTION, RED_CAR
+from samples import QUESTION, RED_CAR, WITHOUT_ATTENTION
 
 from viz import plot_comparison
 
@@ -106,3 +106,14 @@ def test_unknown_extension_writes_nothing(tmp_path):
     with pytest.raises(ValueError, match=r"'\.gif' is not supported"):
         plot_comparison([QUESTION, DOT], labels=LABELS, path=tmp_path / "comparison.gif")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_model_without_attention_gets_a_panel_that_says_so_beside_the_heatmap():
+    figure = plot_comparison([RED_CAR, WITHOUT_ATTENTION], labels=["additive", "none"])
+    heatmap, plain = figure.axes[:2]
+    assert heatmap.collections  # the matrix
+    assert not plain.collections and not plain.axison
+    assert "el coche rojo ." in plain.get_title()
+    said = " ".join(text.get_text() for text in plain.texts).replace("\n", " ")
+    assert "has no attention" in said and "no matrix to draw" in said
+    assert len(figure.axes) == 3  # and one colour bar, for the heatmap

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from samples import QUESTION, RED_CAR
+from samples import QUESTION, RED_CAR, WITHOUT_ATTENTION
 
 import viz
 from viz.draw import main
@@ -145,3 +145,14 @@ def test_records_translate_saves_are_drawn_as_they_are(tmp_path):
         "record-02.bars.png",
         "record-02.heatmap.png",
     ]
+
+
+def test_a_record_without_attention_is_not_drawn_and_the_command_says_why(tmp_path, capsys):
+    path = viz.write_records([WITHOUT_ATTENTION, RED_CAR], tmp_path / "records.jsonl")
+    out = tmp_path / "pictures"
+    assert main(["draw", str(path), "--to", "png", "--out", str(out)]) == 0
+    drawn = sorted(file.name for file in out.iterdir())
+    assert drawn == ["record-02.bars.png", "record-02.heatmap.png"]
+    printed = capsys.readouterr().out
+    assert "1 record(s) drawn" in printed
+    assert "Not drawn: record(s) 1; the model has no attention" in printed

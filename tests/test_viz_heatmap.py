@@ -5,9 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 import numpy as np
+import pytest
 from matplotlib.figure import Figure
 from PIL import Image
-from samples import QUESTION, RED_CAR, sentence
+from samples import QUESTION, RED_CAR, WITHOUT_ATTENTION, sentence
 
 from viz import plot_heatmap
 from viz.style import SMALLEST_FONT
@@ -122,3 +123,8 @@ def test_a_tuple_draws_the_same_matrix_as_a_translation():
     as_tuple = (RED_CAR.weights, RED_CAR.source_tokens, RED_CAR.target_tokens)
     drawn = plot_heatmap(as_tuple).axes[0].collections[0].get_array()
     assert np.array_equal(drawn, RED_CAR.weights)
+
+
+def test_a_translation_without_attention_is_refused_in_one_sentence_saying_why():
+    with pytest.raises(ValueError, match=r"no attention weights; the model has no attention"):
+        plot_heatmap(WITHOUT_ATTENTION)

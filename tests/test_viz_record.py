@@ -6,10 +6,17 @@ import json
 
 import numpy as np
 import pytest
-from samples import ASKED, QUESTION, RED_CAR
+from samples import ASKED, QUESTION, RED_CAR, WITHOUT_ATTENTION
 
 import viz
-from viz.record import FORMAT, VERSION, AttentionRecord, RecordError, read_records
+from viz.record import (
+    FORMAT,
+    VERSION,
+    WITHOUT_WEIGHTS,
+    AttentionRecord,
+    RecordError,
+    read_records,
+)
 
 
 def test_a_translation_survives_json_lines_unchanged(tmp_path):
@@ -21,10 +28,10 @@ def test_a_translation_survives_json_lines_unchanged(tmp_path):
     assert first.score == pytest.approx(RED_CAR.score)
 
 
-def test_every_record_names_its_format_and_version():
+def test_every_record_names_its_format_and_version_1_where_it_has_weights():
     record = AttentionRecord.of(RED_CAR, sentence="The red car.", model={"run": "reference"})
     data = json.loads(json.dumps(record.to_json()))
-    assert (data["format"], data["version"]) == (FORMAT, VERSION)
+    assert (data["format"], data["version"]) == (FORMAT, 1)
     assert data["sentence"] == "The red car."
     assert data["model"] == {"run": "reference"}
 
@@ -160,3 +167,56 @@ def test_hiding_every_source_token_is_not_a_record():
     data = {"source_tokens": ["a"], "target_tokens": ["x"], "weights": [[0.0]], "hidden": [0]}
     with pytest.raises(RecordError, match="hides every source token"):
         AttentionRecord.from_json(data)
+
+
+def test_a_record_without_weights_is_version_2_and_reads_back_without_them(tmp_path):
+    path = viz.write_records([WITHOUT_ATTENTION, RED_CAR], tmp_path / "records.jsonl")
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [line["version"] for line in lines] == [WITHOUT_WEIGHTS, 1] and VERSION == 2
+    assert lines[0]["weights"] is None
+    without, with_weights = read_records(path)
+    assert without.weights is None and with_weights.weights is not None
+    assert without.target_tokens == WITHOUT_ATTENTION.target_tokens
+
+
+def test_hypotheses_of_a_model_without_attention_have_no_weights_either():
+    best = AttentionRecord.of(WITHOUT_ATTENTION)
+    other = AttentionRecord(best.source_tokens, ["el", "coche", "."], None, -2.0)
+    record = AttentionRecord(
+        best.source_tokens, best.target_tokens, None, best.score, hypotheses=(best, other)
+    )
+    again = AttentionRecord.from_json(json.loads(json.dumps(record.to_json())))
+    assert [hypothesis.weights for hypothesis in again.hypotheses] == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            {"version": 1, "source_tokens": ["a"], "target_tokens": ["x"], "weights": None},
+            r"'weights' is null, which version 1 does not allow",
+        ),
+        (
+            {
+                "source_tokens": ["a"],
+                "target_tokens": ["x"],
+                "weights": None,
+                "hypotheses": [{"target_tokens": ["y"], "weights": [[1.0]]}],
+            },
+            r"hypothesis 1 and its record disagree",
+        ),
+        (
+            {"version": 2, "source_tokens": [], "target_tokens": ["x"], "weights": None},
+            r"no source tokens",
+        ),
+    ],
+)
+def test_a_record_without_weights_is_checked_all_the_same(record, message):
+    with pytest.raises(RecordError, match=message):
+        AttentionRecord.from_json(record)
+
+
+def test_a_record_written_before_version_2_still_reads():
+    old = {"format": FORMAT, "version": 1, "source_tokens": ["a"], "target_tokens": ["x"]}
+    record = AttentionRecord.from_json({**old, "weights": [[1.0]]})
+    assert record.weights.shape == (1, 1)

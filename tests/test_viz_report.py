@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from samples import QUESTION, RED_CAR
+from samples import QUESTION, RED_CAR, WITHOUT_ATTENTION
 
 from viz import write_report
 
@@ -230,3 +230,48 @@ def test_progress_is_told_of_each_sentence_drawn(tmp_path):
     entries = [("The red car.", RED_CAR), ("Is the boy here?", QUESTION)]
     write_report(entries, path=tmp_path / "r.html", progress=lambda: drawn.append(1))
     assert len(drawn) == 2
+
+
+def test_a_translation_without_attention_is_reported_with_a_line_instead_of_pictures(tmp_path):
+    path = write_report(
+        [("The red car.", WITHOUT_ATTENTION), ("Hi.", TINY)], path=tmp_path / "report.html"
+    )
+    page = path.read_text(encoding="utf-8")
+    entry = page.split("<h3>")[1]
+    assert "el coche rojo ." in entry and "<img" not in entry
+    assert "the model has no attention" in entry and "no matrix to draw" in entry
+    assert len(Images(page).images) == 2  # the other entry's heatmap and bars
+
+
+def test_scores_by_length_in_the_metrics_get_a_table_and_their_picture(tmp_path):
+    bucket = {"set": "held out", "shortest": 1, "longest": 5, "sentences": 12}
+    by_length = {
+        "beam_width": 1,
+        "bucket_width": 5,
+        "buckets": [
+            {**bucket, "bleu": 99.5, "chrf": 99.0, "exact_match": 0.95},
+            {
+                **bucket,
+                "shortest": 6,
+                "longest": 10,
+                "bleu": 40.0,
+                "chrf": 60.0,
+                "exact_match": 0.1,
+            },
+        ],
+    }
+    metrics = {"bleu": 80.0, "by_length": by_length}
+    page = write_report([("Hi.", TINY)], path=tmp_path / "r.html", metrics=metrics)
+    page = page.read_text(encoding="utf-8")
+    section = page.split("<h2>Scores by source length</h2>")[1].split("<h2>")[0]
+    assert '<th scope="row">6–10</th><td class="value">12</td>' in section
+    assert '<td class="value">40.0</td>' in section and "10.0%" in section
+    assert len(Images(section).images) == 1
+    with pytest.raises(ValueError, match="holds no 'buckets' list"):
+        write_report([("Hi.", TINY)], path=tmp_path / "bad.html", metrics={"by_length": {}})
+
+
+def test_a_report_of_a_model_without_attention_does_not_promise_heatmaps(tmp_path):
+    page = write_report([("The red car.", WITHOUT_ATTENTION)], path=tmp_path / "r.html")
+    lead = page.read_text(encoding="utf-8").split('<p class="lead">')[1].split("</p>")[0]
+    assert "heatmap" not in lead and "the model has no attention" in lead

@@ -18,6 +18,8 @@ len(source_tokens))``. Nothing here imports TensorFlow.
 - `animate_training` / `plot_training`: one sentence's attention after each epoch of
   training, as an animation or a sheet of chosen epochs. These take the snapshots
   ``(weights_by_epoch, source_tokens, target_tokens)`` rather than a ``Translation``.
+- `plot_scores_by_length`: a score against source length, one line per model, the counts
+  below (Bahdanau et al., 2015, Figure 2); it takes buckets of scores, not a ``Translation``.
 - `write_report`: a printable HTML report of sentences, their pictures and the run's numbers.
 - `AttentionRecord`, `read_records`, `write_records`: the attention as versioned JSON
   (one record per line), from this project or any other model; see `viz.record`.
@@ -39,6 +41,7 @@ from viz.compare import plot_comparison
 from viz.grid import plot_grid, plot_hypotheses
 from viz.heatmap import plot_heatmap
 from viz.html import to_html
+from viz.length import plot_scores_by_length
 from viz.record import AttentionRecord, RecordError, read_records, write_records
 from viz.report import write_report
 from viz.style import STYLES
@@ -56,6 +59,7 @@ __all__ = [
     "plot_grid",
     "plot_heatmap",
     "plot_hypotheses",
+    "plot_scores_by_length",
     "plot_token_bars",
     "plot_training",
     "read_records",

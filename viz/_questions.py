@@ -26,12 +26,21 @@ QUESTION_FIELDS = (
 ROUNDING = 1e-6
 
 
-def questions_of(source: Any, weights: np.ndarray) -> dict[str, Any]:
-    """The question fields ``source`` has (attributes or mapping keys), checked against the
-    ``weights`` ``(T, S)`` they go with."""
+def questions_of(
+    source: Any, target_length: int, source_length: int, weights: np.ndarray | None
+) -> dict[str, Any]:
+    """The question fields ``source`` has (attributes or mapping keys), checked against its
+    token counts and the ``weights`` ``(T, S)`` they go with (None: a model without
+    attention, which has no attention to hide a word from or to point)."""
     found = source if isinstance(source, Mapping) else vars_of(source)
     values = {name: found.get(name) for name in QUESTION_FIELDS}
-    target_length, source_length = weights.shape
+    if weights is None:
+        for name in ("hidden", "pointed"):
+            if _given(values[name]):
+                raise ValueError(
+                    f"field {name!r} asks about the attention, but the record has no weights "
+                    "(a model without attention)"
+                )
     checked: dict[str, Any] = {}
     if _given(values["alternatives"]):
         checked["alternatives"] = _alternatives(values["alternatives"], target_length)

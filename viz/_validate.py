@@ -9,6 +9,12 @@ import numpy as np
 
 from viz.labels import labels
 
+# What every picture says instead of drawing a translation without weights.
+NO_ATTENTION = (
+    "the model has no attention: it reads the source only through the encoder's final "
+    "state, so there is no matrix to draw"
+)
+
 
 class Attention(NamedTuple):
     """Validated attention: ``weights[t, s]`` is how much target token t attended to source token s.
@@ -37,23 +43,38 @@ def as_attention(translation: Any) -> Attention:
     ``translation`` is anything with ``.weights``, ``.source_tokens`` and
     ``.target_tokens`` (a ``seq2seq.Translation``, say), or a tuple
     ``(weights, source_tokens, target_tokens)``. Bad input raises a ValueError
-    of one sentence naming what is wrong and what was expected.
+    of one sentence naming what is wrong and what was expected; so does a
+    translation whose weights are None (its model has no attention).
     """
-    if isinstance(translation, tuple) and len(translation) == 3:
-        weights, source_tokens, target_tokens = translation
-    elif all(hasattr(translation, name) for name in Attention._fields):
-        weights = translation.weights
-        source_tokens = translation.source_tokens
-        target_tokens = translation.target_tokens
-    else:
-        raise TypeError(
-            f"expected a Translation (with .weights, .source_tokens and .target_tokens) "
-            f"or a tuple (weights, source_tokens, target_tokens), got {type(translation).__name__}."
-        )
+    weights, source_tokens, target_tokens = _parts(translation)
     source_tokens = _tokens(source_tokens, "source")
     target_tokens = _tokens(target_tokens, "target")
+    if weights is None:
+        raise ValueError(f"this translation has no attention weights; {NO_ATTENTION}.")
     return Attention(
         _weights(weights, len(source_tokens), len(target_tokens)), source_tokens, target_tokens
+    )
+
+
+def as_tokens(translation: Any) -> tuple[list[str], list[str]]:
+    """The checked ``(source_tokens, target_tokens)`` of ``translation``, weights or not."""
+    _, source_tokens, target_tokens = _parts(translation)
+    return _tokens(source_tokens, "source"), _tokens(target_tokens, "target")
+
+
+def has_attention(translation: Any) -> bool:
+    """Whether ``translation`` has weights to draw (a model without attention has None)."""
+    return _parts(translation)[0] is not None
+
+
+def _parts(translation: Any) -> tuple[Any, Any, Any]:
+    if isinstance(translation, tuple) and len(translation) == 3:
+        return translation
+    if all(hasattr(translation, name) for name in Attention._fields):
+        return translation.weights, translation.source_tokens, translation.target_tokens
+    raise TypeError(
+        f"expected a Translation (with .weights, .source_tokens and .target_tokens) "
+        f"or a tuple (weights, source_tokens, target_tokens), got {type(translation).__name__}."
     )
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from viz._validate import as_attention
+from viz._validate import as_tokens
 from viz.grid import plot_grid
 from viz.labels import joined
+from viz.labels import labels as token_labels
 
 # Side by side up to this many panels a row; more wrap onto further rows.
 COMPARISON_COLUMNS = 4
@@ -31,6 +32,8 @@ def plot_comparison(
     tokens, while their target tokens may differ. ``labels`` names the model
     behind each (say "additive" and "dot"); panel k is titled with label k and
     its translation. One colour bar serves all panels, on the same 0..1 scale.
+    A translation whose weights are None (a model without attention) gets a
+    panel with its translation and a line saying there is no matrix to draw.
     With ``path`` (.png, .svg, .pdf, .jpg), also writes the figure there.
     """
     if len(translations) == 0:
@@ -44,23 +47,22 @@ def plot_comparison(
             f"there are {len(labels)} labels for {len(translations)} translations; "
             "expected one label per translation."
         )
-    attentions = [as_attention(translation) for translation in translations]
-    first = attentions[0].source_tokens
-    for number, attention in enumerate(attentions[1:], start=1):
-        if attention.source_tokens != first:
+    tokens = [as_tokens(translation) for translation in translations]
+    first = tokens[0][0]
+    for number, (source_tokens, _) in enumerate(tokens[1:], start=1):
+        if source_tokens != first:
             raise ValueError(
                 f"translation {number} ({labels[number]!r}) reads the source tokens "
-                f"{attention.source_labels} but translation 0 ({labels[0]!r}) reads "
-                f"{attentions[0].source_labels}; "
+                f"{token_labels(source_tokens)} but translation 0 ({labels[0]!r}) reads "
+                f"{token_labels(first)}; "
                 "expected every model to translate the same source sentence."
             )
     return plot_grid(
-        attentions,
+        translations,
         titles=[
-            f"{label}\n{joined(attention.target_tokens)}"
-            for label, attention in zip(labels, attentions)
+            f"{label}\n{joined(target_tokens)}" for label, (_, target_tokens) in zip(labels, tokens)
         ],
-        columns=min(len(attentions), COMPARISON_COLUMNS),
+        columns=min(len(translations), COMPARISON_COLUMNS),
         path=path,
         style=style,
     )

@@ -9,7 +9,9 @@ format: record N (counting from 1) gives ``record-NN.heatmap.png`` and
 ``record-NN.page.html``; a record with several hypotheses also gives
 ``record-NN.nbest.png`` (one per picture format), its n best side by side, and a
 record that answers a question to the model ``record-NN.alternatives.png``, each
-step's most probable words (`viz.whatif.plot_alternatives`).
+step's most probable words (`viz.whatif.plot_alternatives`). A record of a
+model without attention (its weights are null) has no matrix to draw: it gets
+no files, and the command says so.
 
 Many pictures are drawn by worker processes, with a progress bar on a terminal;
 Ctrl-C stops them (exit status 130) and says how many were written. A bad
@@ -24,6 +26,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from viz._validate import NO_ATTENTION
 from viz.animation import check_writer
 from viz.batch import Picture, Stopped, cores, draw_all
 from viz.kinds import FORMATS, USUAL_FORMATS, files_of
@@ -48,10 +51,14 @@ def draw_records(
 ) -> list[Path]:
     """Draw every record into each of ``formats`` (see `FORMATS`) in folder ``out``; the paths.
 
+    A record without weights (its model has no attention) is skipped.
+
     ``workers`` and ``progress`` are `viz.batch.draw_all`'s.
     """
     pictures = []
     for number, record in enumerate(records, start=1):
+        if record.weights is None:
+            continue
         for path, kind in files_of(record, out / f"record-{number:02d}", formats):
             options = {"style": style} if kind.takes_style else {}
             pictures.append(Picture(path, kind.draw, (record,), options))
@@ -128,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Stopped as stopped:
         print(stopped, file=sys.stderr)
         return stopped.exit_status
-    print(f"{len(records)} record(s) drawn into {len(paths)} files:")
+    drawn = [record for record in records if record.weights is not None]
+    print(f"{len(drawn)} record(s) drawn into {len(paths)} files:")
     print("\n".join(f"  {path}" for path in paths))
+    unweighted = [number for number, record in enumerate(records, 1) if record.weights is None]
+    if unweighted:
+        numbers = ", ".join(str(number) for number in unweighted)
+        print(f"Not drawn: record(s) {numbers}; {NO_ATTENTION}.")
     return 0

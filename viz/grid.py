@@ -11,7 +11,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from viz._files import FIGURE_FORMATS, output_path, save_figure
-from viz._validate import Attention, as_attention
+from viz._validate import NO_ATTENTION, Attention, as_attention, as_tokens, has_attention
 from viz.heatmap import (
     add_colour_bar,
     cell_inches,
@@ -45,15 +45,20 @@ def plot_grid(
     source_tokens, target_tokens)``, ``weights`` of shape
     ``(len(target_tokens), len(source_tokens))``. ``columns`` defaults to up to
     3; ``titles`` (one per translation) default to the target sentences. With
-    ``path`` (.png, .svg, .pdf, .jpg), also writes the figure there.
+    ``path`` (.png, .svg, .pdf, .jpg), also writes the figure there. A
+    translation whose weights are None (its model has no attention) gets a
+    panel that says so in place of a matrix.
     """
     if len(translations) == 0:
         raise ValueError("translations is empty; expected at least one translation to draw.")
-    attentions = [as_attention(translation) for translation in translations]
+    attentions = [
+        as_attention(translation) if has_attention(translation) else None
+        for translation in translations
+    ]
     chosen = get_style(style)
     target = None if path is None else output_path(path, FIGURE_FORMATS)
     if titles is None:
-        titles = [joined(attention.target_tokens) for attention in attentions]
+        titles = [joined(as_tokens(translation)[1]) for translation in translations]
     elif len(titles) != len(attentions):
         raise ValueError(
             f"there are {len(titles)} titles for {len(attentions)} translations; "
@@ -65,12 +70,17 @@ def plot_grid(
     elif columns < 1:
         raise ValueError(f"columns is {columns}; expected at least 1.")
     rows = math.ceil(len(attentions) / columns)
-    panel_width, panel_height = _panel_size(attentions, chosen, columns)
+    drawn = [attention for attention in attentions if attention is not None]
+    panel_width, panel_height = _panel_size(drawn, chosen, columns) if drawn else (6.0, 4.0)
     with rc_context(chosen):
         figure = Figure(figsize=(columns * panel_width, rows * panel_height), layout="compressed")
         axes = []
         for number, (attention, title) in enumerate(zip(attentions, titles), start=1):
             ax = figure.add_subplot(rows, columns, number)
+            axes.append(ax)
+            if attention is None:
+                _without_attention(ax, title, chosen, panel_width)
+                continue
             cell = cell_inches_in(ax, attention, chosen)
             image, _ = draw_heatmap(ax, attention, chosen, cell=cell)
             # No wider than the matrix and its labels, or it runs into the next panel's title.
@@ -81,9 +91,9 @@ def plot_grid(
             )
             characters = line_characters(title, width, chosen.label_size, least=10)
             ax.set_title(wrap_lines(title, characters), fontsize=chosen.label_size)
-            axes.append(ax)
         # Every panel has the same fixed 0..1 scale, so one bar serves them all.
-        add_colour_bar(image, axes, chosen)
+        if drawn:
+            add_colour_bar(image, axes, chosen)
     if target is not None:
         save_figure(figure, target, chosen)
     return figure
@@ -97,6 +107,24 @@ def _panel_size(attentions: list[Attention], style: Style, columns: int) -> tupl
     cell *= min(1.0, SHEET_MAX_INCHES / (columns * width))
     sizes = [heatmap_size(attention, style, cell) for attention in attentions]
     return max(width for width, _ in sizes), max(height for _, height in sizes)
+
+
+def _without_attention(ax, title: str, style: Style, inches: float) -> None:
+    """A panel for a translation without weights: its title, and why there is no matrix."""
+    characters = line_characters(title, inches, style.label_size, least=10)
+    ax.set_axis_off()
+    ax.set_title(wrap_lines(title, characters), fontsize=style.label_size)
+    note = NO_ATTENTION[0].upper() + NO_ATTENTION[1:] + "."
+    ax.text(
+        0.5,
+        0.5,
+        wrap_lines(note, characters),
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        fontsize=style.label_size,
+        color="0.3",
+    )
 
 
 def wrap_lines(text: str, width: int) -> str:

@@ -32,7 +32,14 @@ probabilities; ``log_probabilities`` and ``ranks`` say how probable each
 written word was and where it ranked (1: the model's first choice); a hidden
 column has weight 0 in every row. A hypothesis may carry its own
 ``alternatives``, ``log_probabilities``, ``ranks`` and ``surprises``.
-`translate --save-records`, the lab's API and the export's users all write
+
+Version 2 also holds records of a model without attention (``--attention
+none``): their ``weights`` are ``null``, and so are their hypotheses'; `viz`
+draws no matrix for them but says why.
+
+A record is written at the lowest version that holds it: version 1 where it
+has weights and asks nothing, so that every reader of version 1 still reads
+it. `translate --save-records`, the lab's API and the export's users all write
 this one shape, and every function of `viz` draws it.
 """
 
@@ -49,10 +56,11 @@ import numpy as np
 
 from viz._files import write_text_atomically
 from viz._questions import questions_of, questions_to_json
-from viz._validate import as_attention
+from viz._validate import as_attention, as_tokens, has_attention
 
 FORMAT = "attention-record"
-VERSION = 2
+VERSION = 2  # the newest version this viz reads
+WITHOUT_WEIGHTS = 2  # the first version whose weights may be null
 
 
 class RecordError(ValueError):
@@ -75,13 +83,14 @@ HYPOTHESIS_FIELDS = (
 class AttentionRecord:
     """One translation and the attention behind it, with the n best hypotheses if known.
 
-    ``weights`` has shape ``(len(target_tokens), len(source_tokens))``. It has
-    the attributes every `viz` function reads, so a record is drawn as it is.
+    ``weights`` has shape ``(len(target_tokens), len(source_tokens))``, or is
+    None for a model without attention. It has the attributes every `viz`
+    function reads, so a record is drawn as it is.
     """
 
     source_tokens: list[str]
     target_tokens: list[str]
-    weights: np.ndarray
+    weights: np.ndarray | None
     score: float | None = None
     sentence: str | None = None
     model: dict[str, Any] = field(default_factory=dict)
@@ -100,28 +109,41 @@ class AttentionRecord:
 
         A ``score``, ``hypotheses`` and the version 2 fields (see the module)
         are taken where present; ``extra`` sets ``sentence`` and ``model``.
+        ``weights`` may be None.
         """
-        attention = as_attention(translation)
+        if has_attention(translation):
+            weights, source_tokens, target_tokens = as_attention(translation)
+        else:
+            (source_tokens, target_tokens), weights = as_tokens(translation), None
         hypotheses = tuple(
             cls.of(hypothesis) for hypothesis in getattr(translation, "hypotheses", ()) or ()
         )
         score = getattr(translation, "score", None)
+        questions = questions_of(translation, len(target_tokens), len(source_tokens), weights)
         return cls(
-            attention.source_tokens,
-            attention.target_tokens,
-            attention.weights,
+            source_tokens,
+            target_tokens,
+            weights,
             None if score is None else float(score),
             hypotheses=hypotheses,
-            **questions_of(translation, attention.weights),
+            **questions,
             **extra,
         )
 
     def to_json(self) -> dict[str, Any]:
-        """The record as a JSON-ready dict (weights rounded to 6 decimals)."""
-        record: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+        """The record as a JSON-ready dict (weights rounded to 6 decimals), at the lowest
+        version that holds it."""
+        questions = questions_to_json(self)
+        asks = questions or any(questions_to_json(h) for h in self.hypotheses)
+        version = 1 if self.weights is not None and not asks else VERSION
+        record: dict[str, Any] = {"format": FORMAT, "version": version}
         record["source_tokens"] = list(self.source_tokens)
         record["target_tokens"] = list(self.target_tokens)
-        record["weights"] = np.round(np.asarray(self.weights, dtype=float), 6).tolist()
+        record["weights"] = (
+            None
+            if self.weights is None
+            else np.round(np.asarray(self.weights, dtype=float), 6).tolist()
+        )
         if self.score is not None:
             record["score"] = round(float(self.score), 6)
         if self.sentence is not None:
@@ -132,17 +154,22 @@ class AttentionRecord:
             record["hypotheses"] = [
                 _hypothesis_json(hypothesis.to_json()) for hypothesis in self.hypotheses
             ]
-        return record | questions_to_json(self)
+        return record | questions
 
     @classmethod
     def from_json(cls, data: Any) -> AttentionRecord:
         """A record from its JSON form; `RecordError` naming the bad field otherwise."""
         if not isinstance(data, Mapping):
             raise RecordError(f"a record is a JSON object, not {_json_type(data)}")
-        _check_header(data)
+        version = _check_header(data)
         for name in ("source_tokens", "target_tokens", "weights"):
             if name not in data:
                 raise RecordError(f"field {name!r} is missing")
+        if data["weights"] is None and version < WITHOUT_WEIGHTS:
+            raise RecordError(
+                f"field 'weights' is null, which version {version} does not allow; a record "
+                f"of a model without attention is version {WITHOUT_WEIGHTS}"
+            )
         hypotheses = data.get("hypotheses", [])
         if not isinstance(hypotheses, list):
             raise RecordError(f"field 'hypotheses' is {_json_type(hypotheses)}; expected a list")
@@ -153,23 +180,34 @@ class AttentionRecord:
                     f"hypothesis {number} is {_json_type(hypothesis)}; expected an object"
                 )
             try:
-                parsed.append(cls.from_json({"source_tokens": data["source_tokens"], **hypothesis}))
+                parsed.append(
+                    cls.from_json(
+                        {"version": version, "source_tokens": data["source_tokens"], **hypothesis}
+                    )
+                )
             except RecordError as error:
                 raise RecordError(f"hypothesis {number}: {error}") from None
+            if (parsed[-1].weights is None) != (data["weights"] is None):
+                raise RecordError(
+                    f"hypothesis {number} and its record disagree: one has weights, the other "
+                    "null; a model has attention for all its hypotheses or for none"
+                )
         model = data.get("model", {})
         if not isinstance(model, Mapping):
             raise RecordError(f"field 'model' is {_json_type(model)}; expected an object")
+        parts = (data["weights"], data["source_tokens"], data["target_tokens"])
         try:
-            attention = as_attention(
-                (data["weights"], data["source_tokens"], data["target_tokens"])
-            )
-            questions = questions_of(data, attention.weights)
+            if data["weights"] is None:
+                (source_tokens, target_tokens), weights = as_tokens(parts), None
+            else:
+                weights, source_tokens, target_tokens = as_attention(parts)
+            questions = questions_of(data, len(target_tokens), len(source_tokens), weights)
         except ValueError as error:
             raise RecordError(str(error).rstrip(".")) from None
         return cls(
-            attention.source_tokens,
-            attention.target_tokens,
-            attention.weights,
+            source_tokens,
+            target_tokens,
+            weights,
             _optional(data, "score", (int, float), "a number"),
             _optional(data, "sentence", str, "a string"),
             dict(model),
@@ -224,12 +262,14 @@ def write_records(records: Iterable[Any], path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _check_header(data: Mapping[str, Any]) -> None:
+def _check_header(data: Mapping[str, Any]) -> int:
+    """The record's version (the newest where it names none); `RecordError` for a bad header."""
     if data.get("format", FORMAT) != FORMAT:
         raise RecordError(f"field 'format' is {data['format']!r}; expected {FORMAT!r}")
     version = data.get("version", VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
         raise RecordError(f"field 'version' is {version!r}; this viz reads versions 1 to {VERSION}")
+    return version
 
 
 def _hypothesis_json(record: dict[str, Any]) -> dict[str, Any]:

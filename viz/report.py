@@ -20,11 +20,12 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from viz._files import output_path, write_text_atomically
-from viz._validate import Attention, as_attention
+from viz._validate import NO_ATTENTION, Attention, as_attention, as_tokens, has_attention
 from viz.bars import PANEL_MIN_INCHES, _small_multiples
 from viz.heatmap import plot_heatmap
 from viz.html import HTML_FORMATS, asset, document
 from viz.labels import joined, text_label
+from viz.length import plot_scores_by_length
 from viz.style import Style, get_style, rc_context
 
 # Three bar charts a row: the browser scales that sheet to the page (about 7 inches of A4 or
@@ -95,12 +96,17 @@ def write_report(
     and its ``Translation`` (or tuple ``(weights, source_tokens,
     target_tokens)``, ``weights`` of shape ``(len(target_tokens),
     len(source_tokens))``). Each gets its translation, a heatmap and the bars
-    behind every output token, drawn in ``style`` ("paper" by default).
+    behind every output token, drawn in ``style`` ("paper" by default). A
+    translation whose weights are None (a model without attention) gets its
+    translation and a line saying why there is no picture.
 
     ``metrics`` (a run's ``metrics.json``, say) and ``statistics`` (attention
     statistics) become tables with known names labelled and explained; other
     numbers and strings are listed as given, nested lists and dictionaries
     left out. Attention statistics found in ``metrics`` join ``statistics``.
+    Scores by source length found there (``by_length``, as ``python -m seq2seq
+    evaluate --by-length`` writes them) get a table and their picture
+    (`viz.plot_scores_by_length`).
     ``config`` (a mapping or a dataclass) is listed as a small table. ``path``
     must end in .html; the file appears whole or not at all. ``progress``, if
     given, is called once per sentence drawn.
@@ -109,6 +115,7 @@ def write_report(
     items = _entries(entries)
     get_style(style)  # an unknown style fails before anything is drawn
     numbers = _mapping(metrics, "metrics")
+    by_length = _length_section(numbers.pop("by_length", None), style)
     scores = {key: value for key, value in numbers.items() if key not in STATISTICS}
     spread = {key: value for key, value in numbers.items() if key in STATISTICS}
     spread.update(_mapping(statistics, "statistics"))
@@ -123,11 +130,17 @@ def write_report(
             progress()
     sections = "\n".join(drawn)
     count = f"{len(items)} sentence{'s' if len(items) != 1 else ''}"
+    lead = (
+        "For each: the translation, its attention as a heatmap (a row per word written, a "
+        "column per word read, darker for more weight) and, for every word written, the "
+        "weights behind it as bars, the largest highlighted."
+        if any(isinstance(attention, Attention) for _, attention in items)
+        else f"For each, the translation: {html.escape(NO_ATTENTION)}."
+    )
     main = f"""<h1>{html.escape(title)}</h1>
-<p class="lead">{count}. For each: the translation, its attention as a heatmap (a row per word
-written, a column per word read, darker for more weight) and, for every word written, the weights
-behind it as bars, the largest highlighted.</p>
+<p class="lead">{count}. {lead}</p>
 {f"<h2>Run</h2>{run}" if run else ""}
+{by_length}
 <h2>Translations</h2>
 {sections}
 {f"<h2>Configuration</h2>{settings}" if settings else ""}"""
@@ -136,8 +149,9 @@ behind it as bars, the largest highlighted.</p>
     return target
 
 
-def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | None]]:
-    """Check the (sentence, translation) pairs; an empty translation becomes None."""
+def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | list | None]]:
+    """Check the (sentence, translation) pairs; an empty translation becomes None, one
+    without weights its target tokens."""
     if isinstance(entries, str | bytes) or not isinstance(entries, Sequence):
         raise ValueError(
             f"entries is a {type(entries).__name__}; "
@@ -158,7 +172,12 @@ def _entries(entries: Sequence[tuple[str, Any]]) -> list[tuple[str, Attention | 
                 f"entry {number} starts with a {type(sentence).__name__}; "
                 "expected the sentence as typed (a string), then its translation."
             )
-        checked.append((sentence, None if _is_empty(translation) else as_attention(translation)))
+        if _is_empty(translation):
+            checked.append((sentence, None))
+        elif not has_attention(translation):
+            checked.append((sentence, as_tokens(translation)[1]))
+        else:
+            checked.append((sentence, as_attention(translation)))
     return checked
 
 
@@ -171,13 +190,22 @@ def _is_empty(translation: Any) -> bool:
     return isinstance(target_tokens, Sequence) and len(target_tokens) == 0
 
 
-def _entry_section(number: int, sentence: str, attention: Attention | None, style: str) -> str:
+def _entry_section(
+    number: int, sentence: str, attention: Attention | list | None, style: str
+) -> str:
     shown = html.escape(text_label(sentence, limit=None))
     heading = f'<h3><span class="number">{number}.</span>{shown}</h3>'
     if attention is None:
         return (
             f'<section class="entry">{heading}<p class="translation empty">'
             "no translation: the model ended at once, so there is nothing to draw</p></section>"
+        )
+    if isinstance(attention, list):  # the target tokens of a model without attention
+        translation = html.escape(joined(attention))
+        return (
+            f'<section class="entry">{heading}<p class="translation"><span class="arrow">→'
+            f'</span>{translation}</p><p class="empty no-attention">No heatmap or bars: '
+            f"{html.escape(NO_ATTENTION)}.</p></section>"
         )
     translation = html.escape(joined(attention.target_tokens))
     chosen = get_style(style)
@@ -193,6 +221,39 @@ def _entry_section(number: int, sentence: str, attention: Attention | None, styl
 <figure>{heatmap}<figcaption>Where each word of the translation looked.</figcaption></figure>
 <figure>{bars}<figcaption>The weights behind each word written.</figcaption></figure>
 </section>"""
+
+
+def _length_section(by_length: Any, style: str) -> str:
+    """Scores by source length as a table and a picture; "" if there are none."""
+    if by_length is None:
+        return ""
+    buckets = by_length.get("buckets") if isinstance(by_length, Mapping) else None
+    if not isinstance(buckets, list) or not buckets:
+        raise ValueError(
+            "metrics['by_length'] holds no 'buckets' list; expected what "
+            "python -m seq2seq evaluate --by-length writes."
+        )
+    figure = plot_scores_by_length({"this run": buckets}, style=style)
+    rows = "".join(
+        f'<tr><th scope="row">{bucket["shortest"]}–{bucket["longest"]}'
+        f"{' (beyond the cut)' if bucket.get('set') == 'beyond the cut' else ''}</th>"
+        f'<td class="value">{bucket["sentences"]:,}</td>'
+        f'<td class="value">{bucket["bleu"]:.1f}</td><td class="value">{bucket["chrf"]:.1f}</td>'
+        f'<td class="value">{bucket["exact_match"]:.1%}</td></tr>'
+        for bucket in buckets
+    )
+    table = (
+        '<table class="by-length"><tr><th scope="col">source tokens</th>'
+        '<th scope="col">sentences</th><th scope="col">BLEU</th><th scope="col">chrF</th>'
+        f'<th scope="col">exact match</th></tr>{rows}</table>'
+    )
+    picture = _image(figure, get_style(style), "BLEU by source length")
+    return f"""<h2>Scores by source length</h2>
+<p>Each bucket's sentences scored on their own: a model without attention loses its score as
+sentences grow; attention keeps it (Bahdanau et al., 2015, Figure 2).</p>
+{table}
+<figure>{picture}<figcaption>BLEU by source length; below, the sentences in each
+bucket.</figcaption></figure>"""
 
 
 def _image(figure: Figure, style: Style, alt: str) -> str:

@@ -54,7 +54,12 @@ def asked(translation: Any) -> dict[str, Any]:
     attention = as_attention(translation)
     if isinstance(translation, tuple):
         return {}
-    return questions_of(translation, attention.weights)
+    return questions_of(
+        translation,
+        len(attention.target_tokens),
+        len(attention.source_tokens),
+        attention.weights,
+    )
 
 
 def mark_questions(ax: Axes, translation: Any, style: Style) -> None:

@@ -114,5 +114,9 @@ def _draw_pictures(run: Path) -> None:
     drawn = pictures.translation_pictures(translations, folder, samples)
     forming = pictures.training_pictures(artifacts.read_snapshots(run), folder)
     pictures.draw_all(drawn + forming, workers=pictures.cores())
+    note = pictures.no_attention_note(translations)
+    if note:
+        print(f"\n{note}")
+        return
     print_paths("Pictures", [picture.path for picture in drawn])
     print_paths("The attention forming over training", [picture.path for picture in forming])

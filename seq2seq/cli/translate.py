@@ -112,9 +112,13 @@ def run(arguments: argparse.Namespace) -> None:
     else:
         translations = translate_and_print(arguments.run, given, arguments.beam, arguments.n_best)
     if out is not None:
-        from seq2seq.pictures import cores, draw
+        from seq2seq.pictures import cores, draw, no_attention_note
 
-        print_paths("Pictures", draw(translations, out, given, workers=cores()))
+        note = no_attention_note(translations)
+        if note:
+            print(f"\n{note}")
+        else:
+            print_paths("Pictures", draw(translations, out, given, workers=cores()))
     if arguments.save_records is not None:
         _save_records(arguments, given, translations)
 

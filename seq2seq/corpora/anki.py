@@ -18,13 +18,14 @@ of each downloaded file names the authors, and must stay with the data.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 import tensorflow_datasets as tfds
 
 from seq2seq.config import Config
 from seq2seq.corpora import catalog
-from seq2seq.corpora.pairs import Corpus
+from seq2seq.corpora.pairs import Corpus, Pair
 from seq2seq.errors import UserError
 
 # ISO 639-3 code → name, for the files of manythings.org/anki whose words are
@@ -115,6 +116,19 @@ class Anki(tfds.core.GeneratorBasedBuilder):
 
 def load(language: str, config: Config) -> Corpus:
     """English→``language`` pairs (``--reverse``: the other way), split by ``config.seed``."""
+    builder, advice = _builder(language, config)
+    return catalog.read_builder(builder, "en", language, config, f"anki:{language}", advice)
+
+
+def all_pairs(language: str, config: Config) -> Iterator[Pair]:
+    """Every English→``language`` pair of the file, in its order, before any filter or split."""
+    builder, advice = _builder(language, config)
+    catalog.prepare(builder, f"anki:{language}", advice)
+    return catalog._pairs(builder, "train", "en", language)
+
+
+def _builder(language: str, config: Config) -> tuple[Anki, str]:
+    """The builder of ``language`` and what to do when its download fails."""
     if language not in LANGUAGES:
         raise UserError(
             f"anki:{language} is not a language of the Anki builder; use one of: "
@@ -127,4 +141,4 @@ def load(language: str, config: Config) -> Corpus:
         f"download {url} in a browser, unzip it and train on the file {member} inside with "
         f"--corpus tsv:PATH/{member.rsplit('/', 1)[-1]}"
     )
-    return catalog.read_builder(builder, "en", language, config, f"anki:{language}", advice)
+    return builder, advice

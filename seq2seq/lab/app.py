@@ -10,6 +10,10 @@
   read (``reference``), answered as records of version 2 (`viz.record`).
 - ``POST /api/picture?format=png|svg|gif``: a record (or a sentence) drawn by `viz`.
 
+A run without attention (``--attention none``) translates like any other; its
+records have no weights (``"weights": null``, record version 2), and a picture
+of one is refused with a sentence saying that the model has no attention.
+
 Every refusal is JSON, ``{"error": "...", "limit": "..."}`` where a limit was
 passed (or ``"run"`` for a run not served, or the field of a question that the
 sentence cannot take: ``"prefix"``, ``"hide"``, ``"point"``), with a 4xx status,
@@ -197,6 +201,10 @@ class Lab:
                 sentences=[request.sentence], run=request.run, beam=request.beam
             )
             record = (await self.translate(asked))[0]
+        if record["weights"] is None:
+            from viz._validate import NO_ATTENTION
+
+            raise UserError(f"There is no picture to draw: {NO_ATTENTION}.")
         kind = KINDS[DOWNLOADS[extension]]
         name = f"{kind.name}.{extension}"
         stem = slug(record.get("sentence") or " ".join(record["source_tokens"]))

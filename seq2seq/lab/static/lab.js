@@ -22,6 +22,9 @@ const SERVER_DEBOUNCE_MS = 90;
 // only letting key presses that arrived during one translation share the next.
 const BROWSER_DEBOUNCE_MS = 0;
 const PLAY_STEP_MS = 700;
+// What a panel shows instead of a heatmap for a run without attention (weights null).
+const NO_ATTENTION = "This model has no attention: it reads the sentence only through " +
+  "the encoder's final state, so there is no heatmap to draw.";
 const ADDRESS_MS = 300; // the address follows the sentence once typing pauses
 // Every translation asks for each step's most probable words, to show beside the bars.
 const ASKED = { alternatives: ALTERNATIVES };
@@ -108,11 +111,13 @@ function renderPanel(panel) {
     button.classList.toggle("current", i === state.step - 1);
     button.classList.toggle("chosen", i === row);
   });
-  $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
-    group.classList.toggle("pending", i >= state.step);
-  });
-  placeOutline($(".heatmap .current-row", panel.root), state.step - 1);
-  placeOutline($(".heatmap .chosen-row", panel.root), row);
+  if (shown.weights !== null) {
+    $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
+      group.classList.toggle("pending", i >= state.step);
+    });
+    placeOutline($(".heatmap .current-row", panel.root), state.step - 1);
+    placeOutline($(".heatmap .chosen-row", panel.root), row);
+  }
   // Rebuilt only when the chosen word changes: its buttons may be under the pointer.
   const side = [panel.record, panel.hypothesis, row];
   if (!panel.side || side.some((part, k) => part !== panel.side[k])) {
@@ -147,9 +152,16 @@ function buildPanel(panel, key) {
   });
   $(".written", root).textContent = written(shown);
   const stops = state.backend.stops;
-  $(".heatmap", root).append(heatmap(panel.question ? shown : plain(shown), {
-    labels: true, projector: isProjector(), stops, interactive: true,
-  }));
+  const attention = shown.weights !== null;
+  root.classList.toggle("no-attention", !attention);
+  for (const button of root.querySelectorAll("[data-format]")) {
+    button.disabled = !attention && button.dataset.format !== "json";
+  }
+  $(".heatmap", root).append(attention
+    ? heatmap(panel.question ? shown : plain(shown), {
+      labels: true, projector: isProjector(), stops, interactive: true,
+    })
+    : element("p", "muted no-attention-note", NO_ATTENTION));
   const { asked, scores } = describe(shown, panel.own, panel.question);
   $(".question", root).hidden = !panel.question;
   $(".asked", root).textContent = asked;
@@ -176,6 +188,10 @@ function placeOutline(outline, index) {
 function renderBars(panel, shown, row) {
   const bars = $(".bars", panel.root);
   bars.replaceChildren();
+  if (shown.weights === null) {
+    bars.append(element("p", "muted", "No weights to show."));
+    return;
+  }
   if (row === null) {
     bars.append(element("p", "muted", "Step the decoding or choose a word of the translation."));
     return;
@@ -222,7 +238,10 @@ function renderHypotheses(panel) {
     );
     const shown = { source_tokens: record.source_tokens, hidden: record.hidden, ...hypothesis };
     const stops = state.backend.stops;
-    item.append(button, heatmap(shown, { labels: false, projector: isProjector(), stops }));
+    item.append(button);
+    if (shown.weights !== null) {
+      item.append(heatmap(shown, { labels: false, projector: isProjector(), stops }));
+    }
     list.append(item);
   });
 }
@@ -642,7 +661,8 @@ function listenToQuestions(panel) {
 function showFacts(panel) {
   const run = state.backend.runs.find((r) => r.name === panel.run);
   const facts = [];
-  if (run.settings.attention) facts.push(`${run.settings.attention} attention`);
+  const attention = run.settings.attention;
+  if (attention) facts.push(attention === "none" ? "no attention" : `${attention} attention`);
   if (run.metrics.exact_match !== undefined) {
     facts.push(`exact match ${run.metrics.exact_match.toFixed(3)}`);
   }
