@@ -17,6 +17,7 @@ import json
 import shutil
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 from test_browser import driver  # noqa: F401  (a fixture)
@@ -35,6 +36,8 @@ from seq2seq.web import (
     serve_folder,
 )
 
+SEED = 7
+
 
 def untrained_run(folder: Path, tiny_run: Path, config) -> Path:
     """A run of ``config``'s shape with the tiny run's vocabularies and fresh weights."""
@@ -47,6 +50,9 @@ def untrained_run(folder: Path, tiny_run: Path, config) -> Path:
         len(artifacts.read_vocabulary(folder / name))
         for name in (artifacts.SOURCE_VOCABULARY, artifacts.TARGET_VOCABULARY)
     ]
+    # Seeded: the weights, and so the parity of their near ties, must not hang on which
+    # tests ran before.
+    keras.utils.set_random_seed(SEED)
     model = Seq2Seq.from_config_and_vocabularies(config, *sizes)
     model.build(((None, None), (None, None)))
     # Training teaches a model never to write padding; fresh weights would, now and then,
@@ -196,10 +202,21 @@ def test_beam_search_in_the_page_finds_the_translators_best_hypothesis(page, run
 @pytest.mark.parametrize(("name", "simd"), [*((name, True) for name in SHAPES), ("lstm", False)])
 def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name, simd):
     sentences = sources(runs["tiny"], 12)
-    for beam in (1, 3):
-        found = compare(page, runs[name], name, sentences, beam=beam, simd=simd)
-        assert found["same"] + found["ties"] == len(sentences), found["differences"]
-        assert found["far"] == 0 and found["written"] == 0
+    found = compare(page, runs[name], name, sentences, simd=simd)
+    assert found["same"] + found["ties"] == len(sentences), found["differences"]
+    assert found["far"] == 0 and found["written"] == 0
+    # Untrained, a model writes random words to its length limit (scores near -100), and a
+    # beam keeps paths within rounding of each other: where the page's best path is
+    # another one, it is as probable, to 0.01 (float32 against float64 over ~30 steps).
+    expected = Translator.load(runs[name]).translate_batch(sentences, beam_width=3)
+    answers = in_page(page, name, sentences, beam=3, simd=simd)
+    assert parity(sentences, expected, answers)["far"] == 0
+    gaps = [
+        abs(answer["score"] - python.score)
+        for python, answer in zip(expected, answers)
+        if python.target_tokens != answer["tokens"]
+    ]
+    assert all(gap < 1e-2 for gap in gaps), gaps
 
 
 # --- the page itself ---------------------------------------------------------------------
