@@ -7,9 +7,11 @@
     DIR/runs/NAME/weights.bin.gz   the run's weights, every array one after another
     DIR/runs/NAME/vocabulary.json.gz   its source and target vocabularies
     DIR/manifest.json              format, runs (settings, scores, arrays), sha256 of each file
+                                   (of a .gz file, of its packed and of its unpacked bytes)
 
 The page's JavaScript (``seq2seq/lab/static/model/``) mirrors this package file for
-file: ``text.js``, ``attention.js``, ``model.js``, ``inference.js``, ``translation.js``.
+file: ``text.js``, ``attention.js``, ``model.js``, ``inference.js``, ``translation.js``,
+``whatif.js``.
 A parity test in headless Chromium holds it to `Translator.translate_batch`.
 
 Weights travel as float32 rounded to `MANTISSA_BITS` of the 23 bits of their
@@ -17,7 +19,10 @@ mantissa (a relative change of at most 2^-(MANTISSA_BITS+1)), their bytes
 regrouped by position (all first bytes, then all second bytes, ...) and
 gzipped: the zeroed low bits and the few exponents then compress, which a
 float32 file's interleaved bytes do not. Browsers gunzip natively
-(``DecompressionStream``), so the page needs no library for it.
+(``DecompressionStream``), so the page needs no library for it. A host may send a
+``.gz`` file with ``Content-Encoding: gzip``, and the browser then hands the page the
+unpacked bytes: the manifest keeps the sha256 of both forms, and the page checks
+whichever it received.
 """
 
 from __future__ import annotations
@@ -56,13 +61,16 @@ PAGE_FILES = (
     "lab.css",
     "backend.js",
     "address.js",
+    "dom.js",
     "heatmap.js",
     "pictures.js",
+    "questions.js",
     "model/text.js",
     "model/attention.js",
     "model/model.js",
     "model/inference.js",
     "model/translation.js",
+    "model/whatif.js",
     "model/arrays.js",
     "model/sha256.js",
     "model/simd.js",
@@ -282,10 +290,7 @@ def _write_manifest(folder: Path, runs: list[dict[str, Any]]) -> None:
     from viz.style import colour_stops, get_style
 
     files = {
-        path.relative_to(folder).as_posix(): {
-            "bytes": path.stat().st_size,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-        }
+        path.relative_to(folder).as_posix(): _file_facts(path)
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
@@ -309,12 +314,26 @@ def _write_manifest(folder: Path, runs: list[dict[str, Any]]) -> None:
         "limits": {
             "max_words": DEFAULT_LIMITS.max_words,
             "max_beam": DEFAULT_LIMITS.max_beam,
+            "max_alternatives": DEFAULT_LIMITS.max_alternatives,
         },
         "colours": colour_stops(get_style("projector")),
         "files": files,
     }
     text = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
     (folder / MANIFEST).write_text(text, encoding="utf-8")
+
+
+def _file_facts(path: Path) -> dict[str, Any]:
+    """A file's size and sha256, and of a .gz file those of its unpacked bytes too."""
+    data = path.read_bytes()
+    facts: dict[str, Any] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    if path.suffix == ".gz":
+        unpacked = gzip.decompress(data)
+        facts["gunzipped"] = {
+            "bytes": len(unpacked),
+            "sha256": hashlib.sha256(unpacked).hexdigest(),
+        }
+    return facts
 
 
 # --- serving it, as a static host would ---------------------------------------------------
@@ -325,13 +344,28 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _GzipEncodingHandler(_QuietHandler):
+    """Sends each ``.gz`` file as its unpacked content, ``Content-Encoding: gzip``."""
+
+    def guess_type(self, path):
+        path = str(path)
+        return super().guess_type(path[: -len(".gz")] if path.endswith(".gz") else path)
+
+    def end_headers(self):
+        if self.path.split("?")[0].endswith(".gz"):
+            self.send_header("Content-Encoding", "gzip")
+        super().end_headers()
+
+
 @contextlib.contextmanager
-def serve_folder(folder: Path, port: int = 0) -> Iterator[str]:
+def serve_folder(folder: Path, port: int = 0, gzip_encoding: bool = False) -> Iterator[str]:
     """``folder`` served over loopback HTTP as a static host serves it; yields its URL.
 
     Python's own ``http.server``, as ``python -m http.server`` runs it from a USB stick.
+    With ``gzip_encoding``, as hosts that mark ``.gz`` files ``Content-Encoding: gzip``.
     """
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+    chosen = _GzipEncodingHandler if gzip_encoding else _QuietHandler
+    handler = functools.partial(chosen, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

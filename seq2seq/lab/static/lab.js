@@ -1,15 +1,20 @@
-// The lab's page: type a sentence, see where each run's attention looked. One script
-// for both back ends (backend.js): the lab's server, or the model run in the page from
-// an exported folder. Plain modern JavaScript and the DOM, no libraries: it must work
-// offline. Tokens come from users and models, so they only ever enter the page as
-// text (textContent), never as markup.
+// The lab's page: type a sentence, see where each run's attention looked, and ask the
+// model what if (questions.js). One script for both back ends (backend.js): the lab's
+// server, or the model run in the page from an exported folder. Plain modern
+// JavaScript and the DOM, no libraries: it must work offline. Tokens come from users
+// and models, so they only ever enter the page as text (textContent), never as markup.
 
-import { readAddress, writeAddress } from "./address.js";
+import { questionOf, readAddress, writeAddress } from "./address.js";
 import { Refusal, browserBackend, serverBackend } from "./backend.js";
+import { $, element } from "./dom.js";
 import { heatmap } from "./heatmap.js";
 import { DamagedFile } from "./model/arrays.js";
 import { UNK, casedAsTyped, detokenize } from "./model/text.js";
 import { pngFile, svgFile } from "./pictures.js";
+import {
+  ALTERNATIVES, describe, fieldsOf, forcing, hiding, isReading, pointing, renderAlternatives,
+  renderWords,
+} from "./questions.js";
 
 // Typing pauses between words are longer than this; the server is asked once a pause.
 const SERVER_DEBOUNCE_MS = 90;
@@ -21,7 +26,8 @@ const PLAY_STEP_MS = 700;
 const NO_ATTENTION = "This model has no attention: it reads the sentence only through " +
   "the encoder's final state, so there is no heatmap to draw.";
 const ADDRESS_MS = 300; // the address follows the sentence once typing pauses
-const $ = (selector, root = document) => root.querySelector(selector);
+// Every translation asks for each step's most probable words, to show beside the bars.
+const ASKED = { alternatives: ALTERNATIVES };
 
 const state = {
   backend: null,
@@ -29,15 +35,12 @@ const state = {
   step: 0, // output words shown: rows 0 .. step - 1, the current one is step - 1
   playing: null,
   request: 0, // the latest request; older answers are dropped
+  sentence: undefined, // the sentence the panels show, which questions are asked of
   lastKeyAt: 0,
+  askedAt: 0, // when the latest question was asked, for its time to the picture
+  answered: 0, // questions answered, for tests and benchmarks
+  refocus: null, // [panel, selector] of what gets the focus back after a redraw
   panels: [],
-};
-
-const element = (tag, className, text) => {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 };
 
 const say = (text) => { $("#status").textContent = text; };
@@ -45,15 +48,25 @@ const isProjector = () => document.documentElement.classList.contains("projector
 
 // --- what a panel shows -----------------------------------------------------------
 
-// The hypothesis a panel shows, as a record of its own (the best one is the record).
+// The hypothesis a panel shows, as a record of its own (the best one is the record),
+// with what was asked and what the model said of each of its words.
 function view(panel) {
   const record = panel.record;
   const chosen = (record.hypotheses || [])[panel.hypothesis] || record;
-  return {
+  const shown = {
     format: record.format, version: record.version,
     source_tokens: record.source_tokens, target_tokens: chosen.target_tokens,
     weights: chosen.weights, score: chosen.score, sentence: record.sentence, model: record.model,
   };
+  for (const name of ["alternatives", "log_probabilities", "ranks", "surprises"]) {
+    if (chosen[name] !== undefined) shown[name] = chosen[name];
+  }
+  if (record.forced) shown.forced = record.forced;
+  if (record.hidden) shown.hidden = record.hidden;
+  if (record.pointed) {
+    shown.pointed = record.pointed.filter(({ step }) => step < shown.target_tokens.length);
+  }
+  return shown;
 }
 
 // The translation as a reader writes it: detokenized, names cased as typed.
@@ -75,6 +88,12 @@ function render() {
   slider.value = String(state.step);
   $("#step-label").textContent = `${state.step} of ${longest} words`;
   for (const panel of state.panels) renderPanel(panel);
+  if (state.refocus) {
+    const [panel, selector] = state.refocus;
+    state.refocus = null;
+    const target = $(selector, panel.root);
+    if (target) target.focus();
+  }
 }
 
 // Rebuilt only when what is shown changes: pointing at a word must not replace the
@@ -92,30 +111,43 @@ function renderPanel(panel) {
     button.classList.toggle("current", i === state.step - 1);
     button.classList.toggle("chosen", i === row);
   });
-  if (shown.weights === null) return; // no attention: nothing more to draw
-  $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
-    group.classList.toggle("pending", i >= state.step);
-  });
-  placeOutline($(".heatmap .current-row", panel.root), state.step - 1);
-  placeOutline($(".heatmap .chosen-row", panel.root), row);
-  renderBars(panel, shown, row);
+  if (shown.weights !== null) {
+    $(".heatmap", panel.root).querySelectorAll("g.row").forEach((group, i) => {
+      group.classList.toggle("pending", i >= state.step);
+    });
+    placeOutline($(".heatmap .current-row", panel.root), state.step - 1);
+    placeOutline($(".heatmap .chosen-row", panel.root), row);
+  }
+  // Rebuilt only when the chosen word changes: its buttons may be under the pointer.
+  const side = [panel.record, panel.hypothesis, row];
+  if (!panel.side || side.some((part, k) => part !== panel.side[k])) {
+    panel.side = side;
+    renderBars(panel, shown, row);
+    renderAlternatives($(".alternatives", panel.root), shown, row);
+  }
 }
 
 function buildPanel(panel, key) {
   const root = panel.root;
-  for (const part of [".translation", ".heatmap", ".bars", ".hypotheses"]) {
+  for (const part of [".translation", ".heatmap", ".bars", ".alternatives", ".words",
+    ".hypotheses"]) {
     $(part, root).replaceChildren();
   }
   $(".written", root).textContent = "";
   panel.built = key;
+  panel.side = null;
   root.classList.toggle("empty", !panel.record);
+  root.classList.toggle("has-question", Boolean(panel.question));
   if (!panel.record) return;
   const shown = view(panel);
   const line = $(".translation", root);
+  const surprises = new Set(shown.surprises || []);
   shown.target_tokens.forEach((token, i) => {
     const button = element("button", "token target", token);
     button.type = "button";
     button.dataset.targetIndex = String(i);
+    button.classList.toggle("forced", i < (shown.forced || 0));
+    button.classList.toggle("surprise", Boolean(panel.question) && surprises.has(i));
     line.append(button);
   });
   $(".written", root).textContent = written(shown);
@@ -126,10 +158,23 @@ function buildPanel(panel, key) {
     button.disabled = !attention && button.dataset.format !== "json";
   }
   $(".heatmap", root).append(attention
-    ? heatmap(shown, { labels: true, projector: isProjector(), stops })
+    ? heatmap(panel.question ? shown : plain(shown), {
+      labels: true, projector: isProjector(), stops, interactive: true,
+    })
     : element("p", "muted no-attention-note", NO_ATTENTION));
-  if (!attention) $(".bars", root).append(element("p", "muted", "No weights to show."));
+  const { asked, scores } = describe(shown, panel.own, panel.question);
+  $(".question", root).hidden = !panel.question;
+  $(".asked", root).textContent = asked;
+  $(".scores", root).textContent = scores;
+  if (panel.question) renderWords($(".words", root), shown);
   renderHypotheses(panel);
+}
+
+// What the model said of each word marks a picture only where a question was asked:
+// the model's own translation is not "unexpected" anywhere worth marking.
+function plain(shown) {
+  const { surprises, ...rest } = shown;
+  return rest;
 }
 
 // An outline drawn around row `index` of the heatmap, or hidden.
@@ -143,23 +188,36 @@ function placeOutline(outline, index) {
 function renderBars(panel, shown, row) {
   const bars = $(".bars", panel.root);
   bars.replaceChildren();
+  if (shown.weights === null) {
+    bars.append(element("p", "muted", "No weights to show."));
+    return;
+  }
   if (row === null) {
     bars.append(element("p", "muted", "Step the decoding or choose a word of the translation."));
     return;
   }
-  bars.append(element("p", "bars-title", `“${shown.target_tokens[row]}” read:`));
+  const target = shown.target_tokens[row];
+  bars.append(element("p", "bars-title", `“${target}” read:`));
   const weights = shown.weights[row];
   const largest = Math.max(...weights);
+  const pointed = (shown.pointed || []).find(({ step }) => step === row);
+  const hidden = new Set(shown.hidden || []);
   shown.source_tokens.forEach((token, j) => {
     const bar = element("div", "bar");
     bar.dataset.sourceIndex = String(j);
     bar.classList.toggle("top", weights[j] === largest);
+    // Each source word is a button that points this step's attention at it alone.
+    const word = element("button", "bar-token", token);
+    word.type = "button";
+    word.dataset.sourceIndex = String(j);
+    word.disabled = hidden.has(j);
+    word.setAttribute("aria-pressed", String(Boolean(pointed) && pointed.source === j));
+    word.title = `Make “${target}” (word ${row + 1}) read only “${token}”`;
     const fill = element("span", "bar-fill");
     fill.style.width = `${(100 * weights[j]).toFixed(1)}%`;
     const track = element("span", "bar-track");
     track.append(fill);
-    bar.append(element("span", "bar-token", token), track,
-      element("span", "bar-weight", weights[j].toFixed(2)));
+    bar.append(word, track, element("span", "bar-weight", weights[j].toFixed(2)));
     bars.append(bar);
   });
 }
@@ -178,7 +236,7 @@ function renderHypotheses(panel) {
       element("span", "hypothesis-text", hypothesis.target_tokens.join(" ") || "(nothing)"),
       element("span", "hypothesis-score", `log-probability ${hypothesis.score.toFixed(2)}`),
     );
-    const shown = { source_tokens: record.source_tokens, ...hypothesis };
+    const shown = { source_tokens: record.source_tokens, hidden: record.hidden, ...hypothesis };
     const stops = state.backend.stops;
     item.append(button);
     if (shown.weights !== null) {
@@ -190,7 +248,11 @@ function renderHypotheses(panel) {
 
 // --- translating ------------------------------------------------------------------
 
-async function translate() {
+// The sentence typed, translated by each panel's run. A new sentence sets the panels'
+// questions aside (they were about the last one); with ``keep`` (a beam or a run
+// changed, a link opened) each panel asks its question again, and a question the
+// sentence cannot take is dropped with its reason said.
+async function translate(keep = false) {
   const sentence = $("#sentence").value;
   const number = ++state.request;
   if (!sentence.trim()) {
@@ -199,26 +261,149 @@ async function translate() {
     rememberAddress();
     return;
   }
+  const questions = state.panels.map((panel) => (keep ? panel.question : null));
   try {
-    const answers = await Promise.all(state.panels.map((panel) =>
-      state.backend.translate([sentence], panel.run, state.beam)));
+    const answers = await Promise.all(state.panels.map((panel, k) =>
+      answersFor(panel, sentence, questions[k])));
     if (number !== state.request) return; // a later sentence is on its way
+    const refusals = [];
     state.panels.forEach((panel, k) => {
-      panel.record = answers[k][0];
+      const { own, asked, refusal } = answers[k];
+      panel.own = own;
+      panel.record = asked || own;
+      panel.question = asked ? questions[k] : null;
+      if (!isReading(panel.question)) $(".mine-input", panel.root).value = "";
+      if (refusal) refusals.push(refusal.message);
       panel.hypothesis = 0;
       panel.pinned = null;
+      panel.asking += 1; // an answer to an earlier question is about another picture
     });
+    state.sentence = sentence;
     stopPlaying();
     state.step = state.wantedStep ?? Infinity; // the whole translation, until it is stepped
     state.wantedStep = undefined;
     render();
-    say(unknownWords(answers[0][0]));
+    say(refusals.join(" ") || unknownWords(answers[0].own));
     $("#panels").dataset.sentence = sentence; // what is on screen, for tests and benchmarks
     markDrawn(sentence);
     rememberAddress();
   } catch (error) {
     if (number === state.request) sayError(error);
   }
+}
+
+// A panel's own translation of ``sentence`` and, where it asks one, the answer to its
+// question (or the refusal of it).
+async function answersFor(panel, sentence, question) {
+  const own = state.backend.translate([sentence], panel.run, state.beam, ASKED);
+  if (!question) return { own: (await own)[0] };
+  const asked = state.backend.translate([sentence], panel.run, state.beam,
+    { ...ASKED, ...fieldsOf(question) });
+  const [ownAnswer, askedAnswer] = await Promise.allSettled([own, asked]);
+  if (ownAnswer.status === "rejected") throw ownAnswer.reason;
+  if (askedAnswer.status === "fulfilled") {
+    return { own: ownAnswer.value[0], asked: askedAnswer.value[0] };
+  }
+  if (!(askedAnswer.reason instanceof Refusal)) throw askedAnswer.reason;
+  return { own: ownAnswer.value[0], refusal: askedAnswer.reason };
+}
+
+// --- asking the model (questions.js) -------------------------------------------------
+
+/**
+ * Ask ``question`` of a panel's run about the sentence shown, and show the answer with
+ * word ``pin`` chosen; a refusal is said and the last picture stays. ``refocus`` is the
+ * selector, in the panel, of what gets the keyboard's focus back after the redraw.
+ */
+async function ask(panel, question, { pin = null, refocus = null } = {}) {
+  if (!question) {
+    back(panel, refocus);
+    return;
+  }
+  if (state.sentence === undefined || !panel.own) return;
+  const number = ++panel.asking;
+  const round = state.request;
+  try {
+    const [answer] = await state.backend.translate([state.sentence], panel.run, state.beam,
+      { ...ASKED, ...fieldsOf(question) });
+    if (number !== panel.asking || round !== state.request) return; // asked again since
+    panel.question = question;
+    panel.record = answer;
+    if (!isReading(question)) $(".mine-input", panel.root).value = "";
+    showAnswer(panel, pin, refocus);
+    say("");
+  } catch (error) {
+    if (number === panel.asking && round === state.request) sayError(error);
+  }
+}
+
+/** The model's own translation again, in place of the answer to a question. */
+function back(panel, refocus = null) {
+  panel.asking += 1;
+  panel.question = null;
+  panel.record = panel.own;
+  $(".mine-input", panel.root).value = "";
+  showAnswer(panel, null, refocus);
+  say("");
+}
+
+function showAnswer(panel, pin, refocus) {
+  panel.hypothesis = 0;
+  panel.pinned = pin;
+  stopPlaying();
+  state.step = Infinity;
+  state.refocus = refocus && [panel, refocus];
+  render();
+  markAnswered();
+  rememberAddress();
+}
+
+// The word the side shows, where a question about it is asked from.
+function chosenWord(panel) {
+  if (!panel.record) return { shown: null, row: null };
+  const shown = view(panel);
+  return { shown, row: chosenRow(panel, shown.target_tokens.length) };
+}
+
+function force(panel, row, words, refocus) {
+  const { shown } = chosenWord(panel);
+  if (!words.length) {
+    say("Type a word to force it there.");
+    return;
+  }
+  state.askedAt = performance.now();
+  ask(panel, forcing(panel.question, shown.target_tokens, row, words), { pin: row, refocus });
+}
+
+// Hiding and pointing steer the model's own decoding; a translation being read is not.
+function steers(panel) {
+  if (!isReading(panel.question)) return true;
+  say("Hiding and pointing steer the model's own translation: go back to it (or empty " +
+    "your translation) first.");
+  return false;
+}
+
+function hide(panel, column) {
+  if (!steers(panel)) return;
+  state.askedAt = performance.now();
+  ask(panel, hiding(panel.question, column), {
+    pin: panel.pinned, refocus: `.heatmap .source-label[data-source-index="${column}"]`,
+  });
+}
+
+function point(panel, row, column, refocus) {
+  if (!steers(panel)) return;
+  state.askedAt = performance.now();
+  ask(panel, pointing(panel.question, row, column), { pin: row, refocus });
+}
+
+function read(panel, reference) {
+  state.askedAt = performance.now();
+  if (!reference.trim()) {
+    if (isReading(panel.question)) back(panel, ".mine-input");
+    return;
+  }
+  ask(panel, { reference }, { refocus: ".mine-input" });
 }
 
 // A note where the model knew none of the words: it can only copy them.
@@ -239,20 +424,38 @@ function sayError(error) {
   }
 }
 
-// How long from the last key press to the heatmap on screen, kept on the panels with
-// the sentence drawn, for the benchmarks to read. A message posted from the frame's
-// animation callback is delivered once that frame is painted.
-function markDrawn(sentence) {
-  const pressed = state.lastKeyAt;
+// Calls ``then`` once the next frame is painted: a message posted from the frame's
+// animation callback is delivered after it.
+function afterPaint(then) {
   requestAnimationFrame(() => {
     const painted = new MessageChannel();
-    painted.port1.onmessage = () => {
-      const panels = $("#panels");
-      if (pressed) panels.dataset.latencyMs = (performance.now() - pressed).toFixed(1);
-      panels.dataset.drawnAtMs = performance.now().toFixed(1); // since the page was opened
-      panels.dataset.drawn = sentence;
-    };
+    painted.port1.onmessage = then;
     painted.port2.postMessage(null);
+  });
+}
+
+// How long from the last key press to the heatmap on screen, kept on the panels with
+// the sentence drawn, for the benchmarks to read.
+function markDrawn(sentence) {
+  const pressed = state.lastKeyAt;
+  afterPaint(() => {
+    const panels = $("#panels");
+    if (pressed) panels.dataset.latencyMs = (performance.now() - pressed).toFixed(1);
+    panels.dataset.drawnAtMs = performance.now().toFixed(1); // since the page was opened
+    panels.dataset.drawn = sentence;
+  });
+}
+
+// The same for a question: from the click or key press that asked it to its answer
+// on screen, and how many questions have been answered.
+function markAnswered() {
+  const asked = state.askedAt;
+  state.answered += 1;
+  const answered = state.answered;
+  afterPaint(() => {
+    const panels = $("#panels");
+    if (asked) panels.dataset.askLatencyMs = (performance.now() - asked).toFixed(1);
+    panels.dataset.answered = String(answered);
   });
 }
 
@@ -265,6 +468,7 @@ function rememberAddress() {
       runs: state.panels.map((panel) => panel.run),
       beam: state.beam,
       step: state.step >= Number($("#step").max) ? Infinity : state.step,
+      questions: state.panels.map((panel) => panel.question),
     });
     if (address !== location.hash) history.replaceState(null, "", address);
   }, ADDRESS_MS);
@@ -334,17 +538,22 @@ function play() {
 
 function addPanel(run) {
   const root = $("#panel-template").content.firstElementChild.cloneNode(true);
-  const panel = { root, run, record: null, hypothesis: 0, pinned: null, pointed: null };
+  const panel = {
+    root, run, record: null, own: null, question: null, hypothesis: 0, pinned: null,
+    pointed: null, asking: 0,
+  };
   const select = $(".run", root);
   for (const { name } of state.backend.runs) {
     select.append(new Option(name, name, false, name === run));
   }
   select.addEventListener("change", () => {
     panel.run = select.value;
+    panel.question = null; // its words were the other run's
     showFacts(panel);
-    translate();
+    translate(true);
   });
   listenToTokens(panel);
+  listenToQuestions(panel);
   for (const button of root.querySelectorAll("[data-format]")) {
     button.addEventListener("click", () => download(panel, button.dataset.format));
   }
@@ -388,6 +597,67 @@ function listenToTokens(panel) {
   });
 }
 
+// The controls that ask a panel's run a question; keyboard and pointer alike.
+function listenToQuestions(panel) {
+  const root = panel.root;
+  $(".alternatives", root).addEventListener("click", (event) => {
+    const choice = event.target.closest("[data-word]");
+    if (!choice) return;
+    const row = Number(choice.dataset.step);
+    force(panel, row, [choice.dataset.word], `.alternatives [data-word="${CSS.escape(choice.dataset.word)}"]`);
+  });
+  const typed = $(".force-word", root);
+  const forceTyped = () => {
+    const { row } = chosenWord(panel);
+    if (row === null) {
+      say("Choose a word of the translation first: the word typed is forced there.");
+      return;
+    }
+    force(panel, row, [typed.value], ".force-word");
+  };
+  $(".force-button", root).addEventListener("click", forceTyped);
+  typed.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") forceTyped();
+  });
+  const heatmap = $(".heatmap", root);
+  heatmap.addEventListener("click", (event) => {
+    const label = event.target.closest(".source-label[data-source-index]");
+    if (label) {
+      hide(panel, Number(label.dataset.sourceIndex));
+      return;
+    }
+    const cell = event.target.closest("rect.cell");
+    if (cell && (event.shiftKey || event.altKey)) {
+      point(panel, Number(cell.dataset.targetIndex), Number(cell.dataset.sourceIndex), null);
+    }
+  });
+  heatmap.addEventListener("keydown", (event) => {
+    const label = event.target.closest(".source-label[data-source-index]");
+    if (label && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault(); // a space would scroll the page
+      hide(panel, Number(label.dataset.sourceIndex));
+    }
+  });
+  $(".bars", root).addEventListener("click", (event) => {
+    const word = event.target.closest("button[data-source-index]");
+    const { row } = chosenWord(panel);
+    if (!word || row === null) return;
+    const column = Number(word.dataset.sourceIndex);
+    point(panel, row, column, `.bars button[data-source-index="${column}"]`);
+  });
+  $(".back", root).addEventListener("click", () => {
+    state.askedAt = performance.now();
+    back(panel, `.translation .token`);
+  });
+  const mine = $(".mine-input", root);
+  const wait = state.backend.kind === "browser" ? BROWSER_DEBOUNCE_MS : SERVER_DEBOUNCE_MS;
+  let timer = null;
+  mine.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => read(panel, mine.value), wait);
+  });
+}
+
 function showFacts(panel) {
   const run = state.backend.runs.find((r) => r.name === panel.run);
   const facts = [];
@@ -411,7 +681,7 @@ function listen() {
   });
   $("#beam").addEventListener("change", () => {
     state.beam = Number($("#beam").value);
-    translate();
+    translate(true);
   });
   $("#step").addEventListener("input", () => {
     stopPlaying();
@@ -454,7 +724,12 @@ function fromAddress() {
   }
   if (asked.step !== undefined && /^\d{1,4}$/.test(asked.step)) state.wantedStep = Number(asked.step);
   if (asked.sentence !== undefined) $("#sentence").value = asked.sentence.slice(0, 10000);
-  return { runs, beam, notes };
+  const questions = asked.questions.map((fields) => {
+    const { question, problem } = questionOf(fields);
+    if (problem) notes.push(problem);
+    return question;
+  });
+  return { runs, beam, questions, notes };
 }
 
 async function start() {
@@ -470,12 +745,16 @@ async function start() {
   document.documentElement.dataset.backend = state.backend.kind;
   $("#scale").style.background = `linear-gradient(to right, ${
     state.backend.stops.map(([background]) => background).join(", ")})`;
-  const { runs, beam, notes } = fromAddress();
+  const { runs, beam, questions, notes } = fromAddress();
   state.beam = beam;
   for (let width = 1; width <= state.backend.limits.max_beam; width += 1) {
     $("#beam").append(new Option(String(width), String(width), width === beam, width === beam));
   }
   runs.forEach((run) => addPanel(run));
+  state.panels.forEach((panel, k) => {
+    panel.question = questions[k] || null;
+    if (isReading(panel.question)) $(".mine-input", panel.root).value = panel.question.reference;
+  });
   listen();
   if (state.backend.kind === "browser") {
     say("Loading the model…");
@@ -488,8 +767,8 @@ async function start() {
     }
     say("");
   }
-  await translate();
-  if (notes.length) say(notes.join(" "));
+  await translate(true);
+  if (notes.length) say([...notes, $("#status").textContent].join(" ").trim());
   document.body.dataset.ready = "true";
 }
 

@@ -1,5 +1,6 @@
 // A run's files as the export wrote them (seq2seq/web.py): each checked against the
-// manifest's sha256, gunzipped by the browser, the weights turned back into arrays.
+// manifest's sha256, gunzipped by the browser (or by the host, as Content-Encoding), the
+// weights turned back into arrays.
 
 import { sha256 } from "./sha256.js";
 
@@ -7,31 +8,36 @@ import { sha256 } from "./sha256.js";
 export class DamagedFile extends Error {}
 
 /**
- * The bytes of ``path`` (relative to ``base``), refused unless they are the ones the
- * manifest's ``files`` describes.
+ * The unpacked bytes of the gzipped file ``path`` (relative to ``base``), refused unless
+ * they are the ones the manifest's ``files`` describes. A host may send a ``.gz`` file
+ * as it is or marked ``Content-Encoding: gzip``, in which case the browser has already
+ * unpacked it: whichever arrived is checked against the manifest's facts of that form.
  * @param {string} base
  * @param {string} path
- * @param {{bytes: number, sha256: string}} expected
+ * @param {{bytes: number, sha256: string, gunzipped: {bytes: number, sha256: string}}} expected
  * @returns {Promise<Uint8Array>}
  */
-export async function fetchChecked(base, path, expected) {
+export async function fetchUnpacked(base, path, expected) {
   const response = await fetch(new URL(path, base));
   if (!response.ok) {
     throw new DamagedFile(`${path} cannot be loaded (the server answered ${response.status}); ` +
       "copy the exported folder again, whole.");
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length !== expected.bytes) {
+  // gzip's magic number, which an unpacked file never starts with: the weights' first
+  // bytes are zeroed mantissa bits, the vocabulary's is "{".
+  const packed = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const facts = packed || !expected.gunzipped ? expected : expected.gunzipped;
+  if (bytes.length !== facts.bytes) {
     throw new DamagedFile(`${path} has ${bytes.length.toLocaleString("en")} bytes where the ` +
-      `manifest says ${expected.bytes.toLocaleString("en")}: it is cut short or replaced; ` +
+      `manifest says ${facts.bytes.toLocaleString("en")}: it is cut short or replaced; ` +
       "copy the exported folder again, whole.");
   }
-  const digest = await sha256(bytes);
-  if (digest !== expected.sha256) {
+  if (await sha256(bytes) !== facts.sha256) {
     throw new DamagedFile(`${path} is damaged (its sha256 is not the manifest's); ` +
       "copy the exported folder again, whole.");
   }
-  return bytes;
+  return packed ? gunzip(bytes) : bytes;
 }
 
 /**

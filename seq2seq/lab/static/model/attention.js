@@ -10,7 +10,9 @@
 //   general (Luong et al., 2015):       score = qᵀ W k
 //   scaled dot (Vaswani et al., 2017):  score = qᵀ k / √d
 //
-// One sentence at a time, so no source position is padding and no mask is needed.
+// One sentence at a time, so no source position is padding. A mask (1: may be read)
+// hides source positions from a question (whatif.js): the softmax then runs over the
+// positions kept, and the others get weight exactly 0.
 
 import { Dense } from "./model.js";
 
@@ -61,21 +63,24 @@ export class Attention {
   }
 
   /**
-   * ``context, weights = attention(query, keys)`` for one query.
+   * ``context, weights = attention(query, keys, mask)`` for one query.
    * @param {Float64Array} query (query_dim,)
    * @param {object} prepared what `prepare` returned
    * @param {boolean} [projected] whether the query is already W_q q (additive) or W q (general)
+   * @param {Uint8Array | null} [mask] (S,): 1 where the attention may look; null, everywhere
    * @returns {{context: Float64Array, weights: Float64Array}} (key_dim,), (S,)
    */
-  call(query, prepared, projected = false) {
+  call(query, prepared, projected = false, mask = null) {
     const { keys, length, keyDim } = prepared;
     const scores = this.scores(query, prepared, projected); // (S,)
     let largest = -Infinity;
-    for (let s = 0; s < length; s += 1) largest = Math.max(largest, scores[s]);
+    for (let s = 0; s < length; s += 1) {
+      if (!mask || mask[s]) largest = Math.max(largest, scores[s]);
+    }
     let total = 0;
     const weights = new Float64Array(length);
     for (let s = 0; s < length; s += 1) {
-      weights[s] = Math.exp(scores[s] - largest);
+      weights[s] = !mask || mask[s] ? Math.exp(scores[s] - largest) : 0;
       total += weights[s];
     }
     const context = new Float64Array(keyDim);
@@ -93,16 +98,17 @@ export class Attention {
    * `call` for B queries at once, the query's projection done for all of them together.
    * @param {Float64Array[]} queries (B, query_dim)
    * @param {object} prepared
+   * @param {(Uint8Array | null)[] | null} [masks] (B, S), or null where nothing is hidden
    * @returns {{contexts: Float64Array[], weights: Float64Array[]}} (B, key_dim), (B, S)
    */
-  callRows(queries, prepared) {
+  callRows(queries, prepared, masks = null) {
     let projected = queries;
     if (this.score === "additive") projected = this.queryKernel.callRows(queries);
     else if (this.score === "general") projected = this.kernel.callRows(queries);
     const contexts = [];
     const weights = [];
-    projected.forEach((query) => {
-      const { context, weights: row } = this.call(query, prepared, true);
+    projected.forEach((query, b) => {
+      const { context, weights: row } = this.call(query, prepared, true, masks && masks[b]);
       contexts.push(context);
       weights.push(row);
     });

@@ -293,17 +293,18 @@ export class Decoder {
    * @param {number[]} tokens (B,) the previous token of each
    * @param {object} keys what `Attention.prepare` returned for the encoder's keys
    * @param {Float64Array[][]} states per hypothesis, one state (U,) per layer
+   * @param {(Uint8Array | null)[] | null} [masks] (B, S): where each may look (whatif.js)
    * @returns {{logits: Float64Array[], weights: Float64Array[], states: Float64Array[][]}}
    *   logits (B, V), weights (B, S), the new states
    */
-  step(tokens, keys, states) {
+  step(tokens, keys, states, masks = null) {
     let x = tokens.map((token) => embed(this.embedding, [token])); // (B, E)
     const layers = this.cells.map((cell, layer) => {
       x = cell.stepRows(x, states.map((state) => state[layer])); // (B, U)
       return x;
     });
     // The attention's query is the GRU's output (Luong et al., 2015).
-    const attended = this.attention.callRows(x, keys); // contexts (B, U), weights (B, S)
+    const attended = this.attention.callRows(x, keys, masks); // contexts (B, U), weights (B, S)
     const joined = x.map((query, b) => { // (B, 2U): [context, query]
       const context = attended.contexts[b];
       const both = new Float64Array(context.length + query.length);
