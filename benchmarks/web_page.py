@@ -10,12 +10,16 @@ and measures in headless Chromium (Selenium and the system's chromedriver):
 - from opening the page with an empty cache to its first translation on screen;
 - from the last key press to the heatmap painted, typing held-out sentences of at
   most 16 tokens key by key, greedy and with a beam of 4 (the page's own clock);
+- each question of the page's own model (5 alternatives a step, a forced prefix, a
+  hidden word, a pointed step, its own translation read), greedy, in milliseconds
+  from asking to the answer, beside a plain translation of the same sentences;
 - with ``--parity N``, the page's greedy and beam-4 translations of N held-out
   sources against `Translator.translate_batch`.
 
 Bars: download ≤ 8 MB, first translation ≤ 3 s, key press to heatmap p95 ≤ 50 ms
-greedy and ≤ 150 ms at beam 4; parity: greedy tokens equal for ≥ 99.9 % (any
-difference at a near tie, < 1e-4), weights within 1e-4, beam-4 best equal ≥ 99.5 %.
+greedy and ≤ 150 ms at beam 4, each question's p95 ≤ 50 ms; parity: greedy tokens
+equal for ≥ 99.9 % (any difference at a near tie, < 1e-4), weights within 1e-4,
+beam-4 best equal ≥ 99.5 %.
 Prints a table per run on stderr and one JSON object on stdout, on one line.
 """
 
@@ -52,6 +56,8 @@ BARS = {
     "greedy_differences_not_near_ties": ("<=", 0),
     "weights_beyond_1e-4": ("<=", 0),
     "beam4_best_equal_share": (">=", 0.995),
+    **{f"{name}_p95_ms": ("<=", 50.0) for name in ("alternatives", "prefix", "hide", "point")},
+    "reference_p95_ms": ("<=", 50.0),
 }
 DRAWN = "return document.getElementById('panels').dataset.drawn"
 LATENCY = "return Number(document.getElementById('panels').dataset.latencyMs)"
@@ -73,9 +79,32 @@ import("/static/backend.js").then(async (backend) => {
   if (translator.model.simd !== simd) throw new Error(`SIMD is ${translator.model.simd}`);
   done(sentences.map((sentence) => {
     const t = translator.translate(sentence, beam, 1);
-    return {tokens: t.targetTokens, weights: t.weights.map((row) => Array.from(row)),
+    return {tokens: t.targetTokens, weights: t.weights && t.weights.map((row) => Array.from(row)),
             score: t.score, margins: t.margins || null, sentence: t.sentence};
   }));
+}).catch((error) => done(String(error.stack || error)));
+"""
+# Runs in the page: each sentence translated by the page's own model, then asked each
+# question (greedy), the time of each answer in milliseconds, by the question's name.
+QUESTIONS = """
+const [run, sentences, done] = arguments;
+import("/static/backend.js").then(async (module) => {
+  const backend = await module.browserBackend(location.origin + "/");
+  const times = {plain: [], alternatives: [], prefix: [], hide: [], point: [], reference: []};
+  for (const sentence of sentences) {
+    const own = (await backend.translate([sentence], run, 1))[0];
+    const questions = {
+      plain: {}, alternatives: {alternatives: 5}, prefix: {prefix: own.target_tokens.slice(0, 2)},
+      hide: {hide: [0]}, point: {point: [{step: 1, source: 0}]},
+      reference: {reference: own.target_tokens.join(" ")},
+    };
+    for (const [name, asked] of Object.entries(questions)) {
+      const started = performance.now();
+      await backend.translate([sentence], run, 1, asked);
+      times[name].push(performance.now() - started);
+    }
+  }
+  done(times);
 }).catch((error) => done(String(error.stack || error)));
 """
 
@@ -126,6 +155,7 @@ def measure(run: Path, sentences: int, parity_sources: int) -> dict:
                 beam = _type_all(browser, short)
                 results |= _percentiles("key_to_heatmap", greedy)
                 results |= _percentiles("beam4_key_to_heatmap", beam)
+                results |= measure_questions(browser, run, short)
                 if parity_sources:
                     results |= measure_parity(browser, run, sources[:parity_sources])
             finally:
@@ -150,6 +180,21 @@ def cold_opens(address: str) -> dict:
         "first_translation_s": statistics.median(times),
         "first_translation_max_s": max(times),
     }
+
+
+def measure_questions(browser, run: Path, sentences: list[str]) -> dict:
+    """Each question's time to its answer in the page's own model (`QUESTIONS`)."""
+    browser.set_script_timeout(600)
+    here = browser.current_url
+    browser.get(here.split("#")[0] + "runs/")  # the page's origin, no page
+    times = browser.execute_async_script(QUESTIONS, run.name, sentences)
+    browser.get(here)
+    if not isinstance(times, dict):
+        raise RuntimeError(f"the page failed: {times}")
+    results = {}
+    for name, latencies in times.items():
+        results |= _percentiles(name, latencies)
+    return results
 
 
 def measure_parity(browser, run: Path, sources: list[str]) -> dict:
