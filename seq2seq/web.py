@@ -49,9 +49,9 @@ VERSION = 1
 MANIFEST = "manifest.json"
 WEIGHTS = "weights.bin.gz"
 VOCABULARY = "vocabulary.json.gz"
-# Scores the page's attention.js computes. A run with any other (an attention the
-# page does not know, or none) is refused at export, naming it.
-PAGE_SCORES = ("additive", "dot", "general", "scaled_dot")
+# The attention the page's model computes (attention.js's scores, or none: the encoder's
+# summary as every step's context). A run with any other is refused at export, naming it.
+PAGE_SCORES = ("additive", "dot", "general", "scaled_dot", "none")
 PAGE_ENCODERS = ("gru", "lstm")
 # Of float32's 23 mantissa bits, those kept: a weight moves by at most 2^-17 of itself.
 MANTISSA_BITS = 16
@@ -196,14 +196,14 @@ def model_arrays(model) -> list[tuple[str, np.ndarray]]:
         arrays += _dense_arrays(f"decoder.bridges.{index}", bridge)
     for index, rnn in enumerate(decoder.rnns):
         arrays += _cell_arrays(f"decoder.rnns.{index}", rnn.cell)
-    attention = decoder.attention
-    if attention.score == "additive":
+    attention = decoder.attention  # None: a model without attention
+    if attention is not None and attention.score == "additive":
         arrays += [
             ("decoder.attention.query_kernel", attention.query_kernel),
             ("decoder.attention.key_kernel", attention.key_kernel),
             ("decoder.attention.v", attention.v),
         ]
-    elif attention.score == "general":
+    elif attention is not None and attention.score == "general":
         arrays.append(("decoder.attention.kernel", attention.kernel))
     arrays += _dense_arrays("decoder.combine", decoder.combine)
     if decoder.tie_embeddings:

@@ -281,16 +281,30 @@ def none_lab(tiny_run, tiny_none_run):
     background.stop()
 
 
+@pytest.fixture(scope="module")
+def none_site(tmp_path_factory, tiny_run, tiny_none_run):
+    """Both runs exported as the static page (`export --web`), served as files."""
+    from seq2seq.web import export_web, serve_folder
+
+    page = export_web([tiny_run, tiny_none_run], tmp_path_factory.mktemp("web") / "page")
+    with serve_folder(page) as url:
+        yield url
+
+
+@pytest.mark.parametrize("backend", ["server", "static"])
 def test_a_run_without_attention_shows_its_translation_and_a_line_instead_of_a_heatmap(
     driver,  # noqa: F811  (the driver fixture, imported)
-    none_lab,
+    request,
+    backend,
+    tiny_none_translator,
 ):
-    driver.get(none_lab.url)
+    url = request.getfixturevalue("none_lab").url if backend == "server" else None
+    driver.get(url or request.getfixturevalue("none_site"))
     wait(driver, lambda: driver.execute_script("return document.body.dataset.ready") == "true")
     type_sentence(driver, SENTENCE)
-    record = api_record(none_lab, SENTENCE, "tiny-none")
+    expected = tiny_none_translator.translate(SENTENCE)
     shown = snapshot(driver, 1)
-    assert shown["tokens"] == record["target_tokens"] and shown["weights"] == []
+    assert shown["tokens"] == expected.target_tokens and shown["weights"] == []
     assert shown["facts"].startswith("no attention")
     other = panel(driver, 1)
     note = other.find_element("css selector", ".heatmap").text

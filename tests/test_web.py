@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from test_browser import driver  # noqa: F401  (a fixture)
 from test_lab_browser import panel, same_weights, snapshot, type_sentence, wait
+from test_web_whatif import ASK
 
 from benchmarks.web_page import TRANSLATE, parity
 from seq2seq import Translator, artifacts
@@ -217,6 +218,32 @@ def test_every_score_cell_and_layer_count_runs_as_in_python(page, runs, name, si
         if python.target_tokens != answer["tokens"]
     ]
     assert all(gap < 1e-2 for gap in gaps), gaps
+
+
+def test_a_run_without_attention_translates_in_the_page_as_in_python_with_no_weights(
+    driver,  # noqa: F811  (the fixture, imported)
+    tiny_none_run,
+    tiny_none_translator,
+    tmp_path,
+):
+    page = export_web([tiny_none_run], tmp_path / "page")
+    manifest = json.loads((page / MANIFEST).read_text())
+    assert not any(a["name"].startswith("decoder.attention") for a in manifest["runs"][0]["arrays"])
+    sentences = sources(tiny_none_run, 40)
+    with serve_folder(page) as url:
+        driver.get(url + "runs/")
+        driver.set_script_timeout(300)
+        for beam in (1, 3):
+            expected = tiny_none_translator.translate_batch(sentences, beam_width=beam)
+            answers = in_page(driver, tiny_none_run.name, sentences, beam)
+            same = [a["tokens"] == e.target_tokens for a, e in zip(answers, expected)]
+            assert sum(same) >= len(sentences) - 1, (beam, same)
+            for answer, python, equal in zip(answers, expected, same):
+                assert answer["weights"] is None and python.weights is None
+                assert not equal or abs(answer["score"] - python.score) < 1e-3
+        asked = {"hide": [0]}
+        [refused] = driver.execute_async_script(ASK, tiny_none_run.name, [[SENTENCE, 1, asked]])
+        assert "This model has no attention, so there is none to hide" in refused["refused"]
 
 
 # --- the page itself ---------------------------------------------------------------------
@@ -423,11 +450,11 @@ def test_a_run_of_an_attention_the_page_does_not_know_is_refused_by_name(
 ):
     copy = shutil.copytree(exported, tmp_path / "page")
     manifest = json.loads((copy / MANIFEST).read_text())
-    manifest["runs"][0]["settings"]["attention"] = "none"
+    manifest["runs"][0]["settings"]["attention"] = "multihead"
     (copy / MANIFEST).write_text(json.dumps(manifest))
     with serve_folder(copy) as url:
         open_page(driver, url, ready=False)
-        wait(driver, lambda: "attention none" in status(driver))
+        wait(driver, lambda: "attention multihead" in status(driver))
     assert "does not compute" in status(driver)
     assert console_errors(driver) == []
 

@@ -167,9 +167,9 @@ export async function browserBackend(base, options = {}) {
 
 async function loadTranslator(base, manifest, run, options) {
   const { settings } = run;
-  if (!SCORES.includes(settings.attention)) {
+  if (settings.attention !== "none" && !SCORES.includes(settings.attention)) {
     throw new Refusal(`The run ${run.name} has attention ${settings.attention}, which this page ` +
-      `does not compute (it computes ${SCORES.join(", ")}).`);
+      `does not compute (it computes ${SCORES.join(", ")} and none).`);
   }
   if (!ENCODERS.includes(settings.encoder)) {
     throw new Refusal(`The run ${run.name} has a ${settings.encoder} encoder, which this page ` +
@@ -215,7 +215,8 @@ function checkWords(sentence, name, limits) {
 }
 
 const round = (x) => Math.round(x * 1e6) / 1e6;
-const rows = (weights) => weights.map((row) => Array.from(row, round));
+// Weights (T, S) as plain arrays; null, a model without attention, stays null.
+const rows = (weights) => weights && weights.map((row) => Array.from(row, round));
 
 /**
  * The attention record of a translation, as the lab's server writes it (viz/record.py:

@@ -14,7 +14,7 @@
 import { Seq2Seq } from "./model.js";
 import { END, MAX_TOKENS, PAD_ID, START, UNK, normalize } from "./text.js";
 import { Translation } from "./translation.js";
-import { asks, resolve } from "./whatif.js";
+import { WhatIfError, asks, resolve } from "./whatif.js";
 
 // Each step's alternatives are drawn and sent as text: a handful is what a reader compares.
 export const MAX_ALTERNATIVES = 20;
@@ -278,6 +278,14 @@ export class Translator {
 
   /** ``steering`` for the sentence of ``words`` read as ``source`` (whatif.resolve). */
   steer(words, source, whatIf) {
+    if (!this.model.decoder.attention) {
+      for (const option of ["hide", "point"]) {
+        if (whatIf[option] && whatIf[option].length) {
+          throw new WhatIfError(`This model has no attention, so there is none to ${option}; ` +
+            "ask a model with attention, or ask for a prefix.", option);
+        }
+      }
+    }
     return resolve(whatIf, words, source, this.targetLookup,
       [this.sourceUnknownId, this.unknownId], maxSteps(words.length));
   }
@@ -300,7 +308,9 @@ export class Translator {
    * source [UNK] most (the word is then copied, `record`).
    */
   allowCopies(logProbs, source, weights) {
-    if (source[argmax(weights)] !== this.sourceUnknownId) logProbs[this.unknownId] = -Infinity;
+    if (weights === null || source[argmax(weights)] !== this.sourceUnknownId) {
+      logProbs[this.unknownId] = -Infinity;
+    }
     return logProbs;
   }
 
@@ -316,7 +326,8 @@ export class Translator {
     const forcedWords = steering ? steering.prefixWords : [];
     const targetTokens = tokens.slice(0, length).map((id, step) => {
       if (id !== this.unknownId || !copies) return this.targetVocabulary[id];
-      return step < forcedWords.length ? forcedWords[step] : words[argmax(weights[step])];
+      if (step < forcedWords.length) return forcedWords[step];
+      return weights[step] ? words[argmax(weights[step])] : UNK;
     });
     const asked = {};
     if (details) {
@@ -325,7 +336,9 @@ export class Translator {
       asked.ranks = kept.map((step) => step.rank);
       if (kept.length && kept[0].alternativeIds) {
         asked.alternatives = kept.map((step, t) => step.alternativeIds.map((id, a) => [
-          id === this.unknownId ? words[argmax(weights[t])] : this.targetVocabulary[id],
+          id === this.unknownId && weights[t]
+            ? words[argmax(weights[t])]
+            : this.targetVocabulary[id],
           step.alternativeProbabilities[a],
         ]));
       }
@@ -338,7 +351,7 @@ export class Translator {
     return new Translation({
       sourceTokens: source.map((id) => this.sourceVocabulary[id]),
       targetTokens,
-      weights: weights.slice(0, length),
+      weights: this.model.decoder.attention ? weights.slice(0, length) : null,
       score,
       typed,
       margins: margins && margins.slice(0, length + 1),

@@ -268,7 +268,10 @@ export class Decoder {
         Dense.ofKernel(arrays.get(`${bridge}.kernel`), arrays.get(`${bridge}.bias`), simd));
       this.cells.push(new GRUCell(arrays, `decoder.rnns.${index}`, simd));
     }
-    this.attention = new Attention(settings.attention, arrays, "decoder.attention", simd);
+    // Without attention (Cho et al., 2014) every step's context is the encoder's summary.
+    this.attention = settings.attention === "none"
+      ? null
+      : new Attention(settings.attention, arrays, "decoder.attention", simd);
     this.combine = Dense.ofKernel(
       arrays.get("decoder.combine.kernel"), // (2U, E if tied else U)
       arrays.get("decoder.combine.bias"),
@@ -291,11 +294,13 @@ export class Decoder {
   /**
    * One decoding step for B hypotheses.
    * @param {number[]} tokens (B,) the previous token of each
-   * @param {object} keys what `Attention.prepare` returned for the encoder's keys
+   * @param {object} keys what `Attention.prepare` returned for the encoder's keys, or
+   *   without attention ``{summary}``
    * @param {Float64Array[][]} states per hypothesis, one state (U,) per layer
    * @param {(Uint8Array | null)[] | null} [masks] (B, S): where each may look (whatif.js)
-   * @returns {{logits: Float64Array[], weights: Float64Array[], states: Float64Array[][]}}
-   *   logits (B, V), weights (B, S), the new states
+   * @returns {{logits: Float64Array[], weights: (Float64Array | null)[],
+   *   states: Float64Array[][]}} logits (B, V), weights (B, S) or null without
+   *   attention, the new states
    */
   step(tokens, keys, states, masks = null) {
     let x = tokens.map((token) => embed(this.embedding, [token])); // (B, E)
@@ -304,7 +309,9 @@ export class Decoder {
       return x;
     });
     // The attention's query is the GRU's output (Luong et al., 2015).
-    const attended = this.attention.callRows(x, keys, masks); // contexts (B, U), weights (B, S)
+    const attended = this.attention // contexts (B, U), weights (B, S)
+      ? this.attention.callRows(x, keys, masks)
+      : { contexts: x.map(() => keys.summary), weights: x.map(() => null) };
     const joined = x.map((query, b) => { // (B, 2U): [context, query]
       const context = attended.contexts[b];
       const both = new Float64Array(context.length + query.length);
@@ -344,13 +351,15 @@ export class Seq2Seq {
   }
 
   /**
-   * source ids (S,) → prepared keys (S, U) and the decoder's start states.
+   * source ids (S,) → prepared keys (S, U), or without attention the summary (U,) alone,
+   * and the decoder's start states.
    * @param {number[]} source
    */
   encode(source) {
     const { keys, summary } = this.encoder.call(source);
+    const attention = this.decoder.attention;
     return {
-      keys: this.decoder.attention.prepare(keys, source.length),
+      keys: attention ? attention.prepare(keys, source.length) : { summary },
       states: this.decoder.initialStates(summary),
     };
   }
