@@ -269,8 +269,8 @@ def _tokens(sentence: str) -> list[str]:
 def _percentiles(name: str, latencies: list[float]) -> dict:
     ordered = sorted(latencies)
     return {
-        f"{name}_p50_ms": statistics.median(ordered),
-        f"{name}_p95_ms": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+        f"{name}_p50_ms": float(statistics.median(ordered)),
+        f"{name}_p95_ms": float(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]),
     }
 
 
