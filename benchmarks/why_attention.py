@@ -141,11 +141,18 @@ def _measures(attention: list[dict], none: list[dict]) -> dict:
     attention = [bucket for bucket in attention if bucket["set"] == "held out"]
     none = [bucket for bucket in none if bucket["set"] == "held out"]
     return {
-        "attention_longest_over_shortest": attention[-1]["bleu"] / attention[0]["bleu"],
-        "none_loss": 1.0 - none[-1]["bleu"] / none[0]["bleu"],
+        "attention_longest_over_shortest": _kept(attention),
+        "none_loss": 1.0 - _kept(none),
         "lead_longest": attention[-1]["bleu"] - none[-1]["bleu"],
         "gap_shortest": abs(attention[0]["bleu"] - none[0]["bleu"]),
     }
+
+
+def _kept(buckets: list[dict]) -> float:
+    """The share of its shortest bucket's BLEU a model keeps in its longest; NaN, which no
+    bar passes, for a model that scores 0 on its shortest (too briefly trained to say)."""
+    shortest, longest = buckets[0]["bleu"], buckets[-1]["bleu"]
+    return longest / shortest if shortest > 0 else float("nan")
 
 
 if __name__ == "__main__":
