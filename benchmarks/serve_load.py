@@ -164,36 +164,8 @@ async def _clients(
     url: str, sentences: list[str], clients: int, duration: float, beam: int
 ) -> dict[str, list]:
     """``clients`` clients sending one sentence at a time for ``duration`` seconds."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    deadline = time.perf_counter() + duration
-    connector = aiohttp.TCPConnector(limit=clients)
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-
-        async def one_client(number: int) -> None:
-            for count in range(MAX_REQUESTS_PER_CLIENT):
-                if time.perf_counter() >= deadline:
-                    return
-                sentence = sentences[(number * 7919 + count) % len(sentences)]
-                started = time.perf_counter()
-                try:
-                    body = {"sentences": [sentence], "beam": beam}
-                    async with session.post(url, json=body) as response:
-                        text = await response.text()
-                    records = json.loads(text)["records"] if response.status == 200 else []
-                    if len(records) != 1 or records[0]["sentence"] != sentence:
-                        errors.append(f"{response.status}: {text[:200]}")
-                        continue
-                except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-                    errors.append(repr(error))
-                    continue
-                latencies.append(time.perf_counter() - started)
-
-        started = time.perf_counter()
-        await asyncio.gather(*(one_client(number) for number in range(clients)))
-        elapsed = time.perf_counter() - started
-    return {"latencies": latencies, "errors": errors, "elapsed": [elapsed]}
+    bodies = [{"sentences": [sentence], "beam": beam} for sentence in sentences]
+    return await _asking_clients(url, bodies, clients, duration)
 
 
 async def _hostile(base: str, pid: int, clients: int, duration: float) -> dict[str, float]:
