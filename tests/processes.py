@@ -15,6 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # How long a command may take to end once signalled, workers and clean-up included.
 STOP_SECONDS = 2.0
+# The two ways a command is stopped: Ctrl-C from a terminal reaches its whole process
+# group; SIGTERM from `timeout` or a process manager reaches the main process alone.
+# Each case: the signal, whether the whole group gets it, the exit status, its name.
+each_stopping_signal = pytest.mark.parametrize(
+    ("signum", "whole_group", "status", "name"),
+    [(signal.SIGINT, True, 130, "Ctrl-C"), (signal.SIGTERM, False, 143, "SIGTERM")],
+    ids=["ctrl-c-to-the-group", "sigterm-to-the-main-process"],
+)
 
 
 @dataclass

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import signal
 
 import numpy as np
 import pytest
 from PIL import Image
-from processes import pictures, signal_and_wait, start, unfinished, wait_for_files
+from processes import (
+    each_stopping_signal,
+    pictures,
+    signal_and_wait,
+    start,
+    unfinished,
+    wait_for_files,
+)
 from samples import QUESTION, RED_CAR
 
 from seq2seq.pictures import draw, slug, training_pictures, translation_pictures
@@ -96,11 +102,7 @@ def test_the_training_sheet_shows_the_first_epoch_forming_and_the_end(tmp_path):
 
 
 @pytest.mark.slow  # a translate process per signal, 800 pictures queued: about half a minute each
-@pytest.mark.parametrize(
-    ("signum", "whole_group", "status", "name"),
-    [(signal.SIGINT, True, 130, "Ctrl-C"), (signal.SIGTERM, False, 143, "SIGTERM")],
-    ids=["ctrl-c-to-the-group", "sigterm-to-the-main-process"],
-)
+@each_stopping_signal
 def test_translate_stops_drawing_at_once_and_leaves_no_process_or_unfinished_file(
     tiny_run, tmp_path, signum, whole_group, status, name
 ):

@@ -8,7 +8,14 @@ import sys
 
 import numpy as np
 import pytest
-from processes import pictures, signal_and_wait, start, unfinished, wait_for_files
+from processes import (
+    each_stopping_signal,
+    pictures,
+    signal_and_wait,
+    start,
+    unfinished,
+    wait_for_files,
+)
 from samples import QUESTION, RED_CAR
 
 import viz
@@ -92,11 +99,7 @@ def many_records(tmp_path):
     return path
 
 
-@pytest.mark.parametrize(
-    ("signum", "whole_group", "status", "name"),
-    [(signal.SIGINT, True, 130, "Ctrl-C"), (signal.SIGTERM, False, 143, "SIGTERM")],
-    ids=["ctrl-c-to-the-group", "sigterm-to-the-main-process"],
-)
+@each_stopping_signal
 def test_a_signal_stops_viz_draw_and_its_workers_at_once(
     many_records, tmp_path, signum, whole_group, status, name
 ):
