@@ -105,6 +105,12 @@ def exported(tiny_run, tmp_path_factory) -> tuple[Path, subprocess.CompletedProc
 def served(exported) -> dict:
     """The signature's outputs for SENTENCES and BLANK, computed in a fresh process."""
     out, _ = exported
+    return serve_in_a_fresh_process(out)
+
+
+def serve_in_a_fresh_process(out: Path) -> dict:
+    """The outputs of the export in ``out`` for SENTENCES and BLANK, from a process that
+    imports nothing of the project (``-I``)."""
     result = subprocess.run(
         [sys.executable, "-I", "-c", SERVE, str(out), json.dumps([*SENTENCES, BLANK])],
         cwd=out.parent,
@@ -232,15 +238,7 @@ def test_a_run_without_attention_exports_its_translations_without_a_weights_outp
     tiny_none_run, tiny_none_translator, tmp_path
 ):
     out = export(tiny_none_run, tmp_path / "served")
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", SERVE, str(out), json.dumps([*SENTENCES, BLANK])],
-        cwd=out.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    outputs = json.loads(result.stdout)
+    outputs = serve_in_a_fresh_process(out)
     assert "weights" not in outputs and "scores" in outputs
     expected = tiny_none_translator.translate_batch(SENTENCES)
     assert outputs["translations"] == [t.text for t in expected] + [""]
