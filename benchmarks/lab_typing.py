@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import machine, print_table  # noqa: E402
 from benchmarks.serve_load import _free_port, _percentile, _start_server  # noqa: E402
+from benchmarks.web_page import _browser, _open, _type_all  # noqa: E402
 from seq2seq import artifacts  # noqa: E402
 
 P95_BAR_MS = 300.0
-WAIT_SECONDS = 20.0
-DRAWN = "return document.getElementById('panels').dataset.drawn"
-LATENCY = "return Number(document.getElementById('panels').dataset.latencyMs)"
 
 
 def main() -> int:
@@ -48,7 +44,8 @@ def main() -> int:
     server = _start_server(arguments.run, port)
     browser = _browser()
     try:
-        latencies = _type_all(browser, f"http://127.0.0.1:{port}/", sentences)
+        _open(browser, f"http://127.0.0.1:{port}/")
+        latencies = _type_all(browser, sentences)
     finally:
         browser.quit()
         server.terminate()
@@ -68,45 +65,6 @@ def main() -> int:
         sys.stdout = stdout
     print(json.dumps({**results, "latencies_ms": latencies, "passed": passed}))
     return 0 if passed else 1
-
-
-def _browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser")
-    arguments = (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-    )
-    for argument in arguments:
-        options.add_argument(argument)
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-
-
-def _type_all(browser, url: str, sentences: list[str]) -> list[float]:
-    """Type each sentence into the lab; the page's key-to-heatmap time of each, in ms."""
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.get(url)
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda _: browser.execute_script("return document.body.dataset.ready") == "true"
-    )
-    box = browser.find_element("id", "sentence")
-    latencies = []
-    for sentence in sentences:
-        box.send_keys(Keys.CONTROL, "a")
-        box.send_keys(sentence)
-        WebDriverWait(browser, WAIT_SECONDS, poll_frequency=0.02).until(
-            lambda _, sentence=sentence: browser.execute_script(DRAWN) == sentence
-        )
-        latencies.append(browser.execute_script(LATENCY))
-        time.sleep(0.2)  # a pause between sentences, as a person makes
-    return latencies
 
 
 if __name__ == "__main__":
